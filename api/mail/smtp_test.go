@@ -368,8 +368,8 @@ func TestSMTPSendFails(t *testing.T) {
 
 func TestNewSMTPSenderRejects(t *testing.T) {
 	for _, cfg := range []mail.SMTPConfig{
-		{From: "noreply@city.example.jp"},                                  // no host
-		{Host: "smtp.example.jp", From: "not an address"},                  // bad from
+		{From: "noreply@city.example.jp"},                                   // no host
+		{Host: "smtp.example.jp", From: "not an address"},                   // bad from
 		{Host: "smtp.example.jp", From: "a@example.jp", TLS: "opportunist"}, // bad mode
 	} {
 		if _, err := mail.NewSMTPSender(cfg); err == nil {
