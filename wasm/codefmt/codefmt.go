@@ -90,8 +90,17 @@ func Display(digits string) string {
 // single spaces ("ABCD EFGH IJKL …"). Spaces already present and trailing
 // '=' padding are dropped first, so the result is stable when applied twice.
 func GroupSecret(secret string) string {
-	s := strings.ToUpper(strings.Join(strings.Fields(secret), ""))
+	s := strings.Map(upperASCII, strings.Join(strings.Fields(secret), ""))
 	return group(strings.TrimRight(s, "="), 4)
+}
+
+// upperASCII upper-cases a–z only. Base32 is ASCII, and strings.ToUpper
+// would link the Unicode case tables into the WASM (about 5 KB brotli).
+func upperASCII(r rune) rune {
+	if 'a' <= r && r <= 'z' {
+		return r - 'a' + 'A'
+	}
+	return r
 }
 
 // group inserts a space after every size runes of s.
