@@ -1,0 +1,58 @@
+import { api } from '../api/client';
+import type { Session } from '../api/types';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { Screen } from '../components/Screen';
+import { SubmitButton } from '../components/SubmitButton';
+import { useRequest } from '../hooks';
+import { useT } from '../i18n';
+import { formatDateTime } from '../time';
+
+interface Props {
+  session: Session;
+  onLoggedOut: () => void;
+}
+
+/** SignedInScreen says who is logged in, with which factors and until when. */
+export function SignedInScreen({ session, onLoggedOut }: Props) {
+  const t = useT();
+  const logout = useRequest();
+  const factors = session.factors.map((f) => t.factorNames[f] ?? f).join(t.listSeparator);
+  const when = (iso: string) => formatDateTime(iso, t.lang);
+
+  function submit(e: Event) {
+    e.preventDefault();
+    void logout.run(async () => {
+      await api.logout();
+      onLoggedOut();
+    });
+  }
+
+  return (
+    <Screen title={t.signedInHeading} focusTitle>
+      <ErrorAlert problem={logout.problem} />
+      <dl class="facts">
+        <dt>{t.signedInUser}</dt>
+        <dd data-testid="username">{session.user.username}</dd>
+        {session.user.email && (
+          <>
+            <dt>{t.signedInEmail}</dt>
+            <dd>{session.user.email}</dd>
+          </>
+        )}
+        <dt>{t.signedInFactors}</dt>
+        <dd data-testid="factors">{factors}</dd>
+        <dt>{t.signedInAt}</dt>
+        <dd>{when(session.authenticated_at)}</dd>
+        <dt>{t.signedInExpires}</dt>
+        <dd>{when(session.expires_at)}</dd>
+        <dt>{t.signedInIdle}</dt>
+        <dd>{when(session.idle_expires_at)}</dd>
+      </dl>
+      <form method="post" onSubmit={submit} aria-busy={logout.busy}>
+        <div class="actions">
+          <SubmitButton busy={logout.busy}>{t.logoutButton}</SubmitButton>
+        </div>
+      </form>
+    </Screen>
+  );
+}
