@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -56,10 +57,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		return nil, fmt.Errorf("smtp config: from address %q: %w", cfg.From, err)
 	}
 	from.Name = cfg.FromName
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
+	timeout := cmp.Or(cfg.Timeout, 30*time.Second)
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.TLSConfig != nil {
 		tlsConfig = cfg.TLSConfig.Clone()
@@ -71,11 +69,11 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	port := cfg.Port
 	switch cfg.TLS {
 	case TLSNone:
-		opts, port = append(opts, gomail.WithTLSPolicy(gomail.NoTLS)), or(port, 25)
+		opts, port = append(opts, gomail.WithTLSPolicy(gomail.NoTLS)), cmp.Or(port, 25)
 	case TLSStartTLS, "":
-		opts, port = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory)), or(port, 587)
+		opts, port = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory)), cmp.Or(port, 587)
 	case TLSImplicit:
-		opts, port = append(opts, gomail.WithSSL()), or(port, 465)
+		opts, port = append(opts, gomail.WithSSL()), cmp.Or(port, 465)
 	default:
 		return nil, fmt.Errorf("smtp config: TLS mode %q is not none, starttls or tls", cfg.TLS)
 	}
@@ -92,13 +90,6 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		host:   cfg.Host,
 		opts:   opts,
 	}, nil
-}
-
-func or(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // Send delivers e as a UTF-8 multipart/alternative mail (text and HTML),

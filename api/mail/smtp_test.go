@@ -43,8 +43,9 @@ type smtpServer struct {
 
 	mu       sync.Mutex
 	got      []received
-	refuse   *smtp.SMTPError // returned from RCPT when set
-	delivery chan struct{}   // one value per accepted message
+	refuseAt string // "RCPT" or "DATA": the command answered with refuse
+	refuse   *smtp.SMTPError
+	delivery chan struct{} // one value per accepted message
 }
 
 // startSMTP serves on addr ("127.0.0.1:0" for any port). With tlsConfig set
@@ -67,8 +68,11 @@ func startSMTP(t *testing.T, addr string, tlsConfig *tls.Config) *smtpServer {
 	return s
 }
 
-func (s *smtpServer) hostPort(t *testing.T) (string, int) {
-	host, port, err := net.SplitHostPort(s.Addr)
+func (s *smtpServer) hostPort(t *testing.T) (string, int) { return splitAddr(t, s.Addr) }
+
+func splitAddr(t *testing.T, addr string) (string, int) {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +80,21 @@ func (s *smtpServer) hostPort(t *testing.T) (string, int) {
 	return host, p
 }
 
-func (s *smtpServer) setRefuse(e *smtp.SMTPError) {
+// setRefuse makes the server answer cmd ("RCPT" or "DATA") with e; a nil e
+// makes it accept again.
+func (s *smtpServer) setRefuse(cmd string, e *smtp.SMTPError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.refuse = e
+	s.refuseAt, s.refuse = cmd, e
+}
+
+func (s *smtpServer) refusal(cmd string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse != nil && s.refuseAt == cmd {
+		return s.refuse
+	}
+	return nil
 }
 
 func (s *smtpServer) received() []received {
@@ -112,10 +127,8 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	if ss.s.refuse != nil {
-		return ss.s.refuse
+	if err := ss.s.refusal("RCPT"); err != nil {
+		return err
 	}
 	ss.msg.To = append(ss.msg.To, to)
 	return nil
@@ -124,6 +137,9 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func (ss *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
+		return err
+	}
+	if err := ss.s.refusal("DATA"); err != nil {
 		return err
 	}
 	ss.msg.Data = b
@@ -353,8 +369,8 @@ func TestSMTPSendFails(t *testing.T) {
 		}
 	})
 	t.Run("recipient refused", func(t *testing.T) {
-		srv.setRefuse(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
-		defer srv.setRefuse(nil)
+		srv.setRefuse("RCPT", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
+		defer srv.setRefuse("", nil)
 		s := newSender(t, mail.SMTPConfig{Host: host, Port: port, TLS: mail.TLSNone})
 		err := s.Send(context.Background(), env)
 		if err == nil || !strings.Contains(err.Error(), "550") {
