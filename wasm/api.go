@@ -21,6 +21,9 @@ func newAPI() js.Value {
 		"formatCode":    stringFunc(codefmt.Display),
 		"groupSecret":   stringFunc(codefmt.GroupSecret),
 		"maskEmail":     stringFunc(codefmt.MaskEmail),
+
+		"createCredential": js.FuncOf(createCredential),
+		"getAssertion":     js.FuncOf(getAssertion),
 	})
 }
 
