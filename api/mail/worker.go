@@ -19,7 +19,8 @@ type Outbox interface {
 	// replicas must never hold the same row: FOR UPDATE SKIP LOCKED on
 	// PostgreSQL, one UPDATE … RETURNING on SQLite.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, n int) ([]Message, error)
-	// MarkSent records delivery and ends the lease.
+	// MarkSent records delivery and ends the lease. It may also clear the
+	// message's Data: once sent, the row need not keep a code or reset link.
 	MarkSent(ctx context.Context, id int64, now time.Time) error
 	// MarkFailed records a failed attempt with its error, ends the lease and
 	// makes the message due again at next.
@@ -43,7 +44,7 @@ type Worker struct {
 
 	Now          func() time.Time                // default time.Now
 	PollInterval time.Duration                   // how often Run looks without a Wake; default 10 s
-	Lease        time.Duration                   // must exceed a send's worst case (the SMTP timeout); default 2 min
+	Lease        time.Duration                   // longer than a send can take (a few SMTP timeouts); default 2 min
 	Batch        int                             // messages per claim; default 10
 	MaxAttempts  int                             // then give up; default 10
 	Backoff      func(attempt int) time.Duration // wait after the attempt-th failure; default DefaultBackoff
@@ -53,7 +54,7 @@ type Worker struct {
 }
 
 // DefaultBackoff waits 5 s after the first failure and doubles each time, up
-// to 10 minutes: 5 s, 10 s, 20 s … 640 s → 10 min.
+// to 10 minutes: 5 s, 10 s, 20 s … 320 s, then 10 min.
 func DefaultBackoff(attempt int) time.Duration {
 	const base, limit = 5 * time.Second, 10 * time.Minute
 	shift := min(max(attempt-1, 0), 7) // 5 s << 7 is already past the limit
