@@ -1,9 +1,9 @@
 // Package b64url encodes and decodes base64url (RFC 4648 §5), the encoding
 // WebAuthn JSON uses for binary fields.
 //
-// It exists so the WASM module does not need encoding/base64, which pulls in
-// encoding/binary and reflect-heavy code that costs download size for the
-// two small functions the browser side of a ceremony needs.
+// It exists so the WASM module does not need encoding/base64: with Go 1.26
+// that package and what it imports (strconv, slices) made kanmon.wasm
+// 17 KB larger raw and 3.6 KB larger after brotli, for two small functions.
 package b64url
 
 import "strings"
