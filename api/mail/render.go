@@ -98,6 +98,9 @@ type view struct {
 // means m can never be rendered (unknown template or language, bad data):
 // retrying will not help.
 func (r *Renderer) Render(m Message) (subject, text, html string, err error) {
+	if r.SystemName == "" {
+		return "", "", "", fmt.Errorf("render mail %d: renderer has no system name", m.ID)
+	}
 	lang := m.Lang
 	if lang == "" {
 		lang = "ja"

@@ -95,4 +95,7 @@ func TestRenderRejects(t *testing.T) {
 			}
 		})
 	}
+	if _, _, _, err := new(mail.Renderer).Render(mail.NewLoginCode("a@example.jp", "ja", "123456", 10)); err == nil {
+		t.Error("rendered without a system name")
+	}
 }
