@@ -1,0 +1,157 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// User is a person who logs in: a business's account in the billing system.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string // may be empty: then no e-mail codes
+	PasswordHash string // argon2id PHC string
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// LoginUser is a user as the password step needs them: with a summary of the
+// second factors they have.
+type LoginUser struct {
+	User
+	TOTPDevices int // confirmed authenticator apps
+}
+
+// TOTPDevice is a confirmed authenticator app. Its secret is sealed with the key
+// from the configuration and bound to the user.
+type TOTPDevice struct {
+	ID           int64
+	UserID       int64
+	Name         string
+	SecretSealed []byte
+	// LastStep is the RFC 6238 time step of the last code accepted from this
+	// device; only later steps are accepted.
+	LastStep  int64
+	CreatedAt time.Time
+}
+
+// Session is a completed login, identified by the SHA-256 of its cookie token.
+type Session struct {
+	ID         int64
+	TokenHash  []byte
+	UserID     int64
+	Username   string // filled in by lookups
+	Email      string // filled in by lookups
+	Factors    []string
+	ClientIP   string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute end, whatever the activity
+}
+
+// AuditEvent is one security-relevant fact, written in the same transaction as the
+// change it records.
+type AuditEvent struct {
+	At       time.Time
+	Type     string
+	UserID   int64  // 0 when the user is unknown
+	Username string // as typed, for failures of unknown users
+	ClientIP string
+	Detail   string
+}
+
+// Audit event types.
+const (
+	EventPasswordAccepted = "login.password_accepted"
+	EventLoginSucceeded   = "login.succeeded"
+	EventLoginFailed      = "login.failed"
+	EventUserLocked       = "login.locked"
+	EventMFAEnrolled      = "mfa.enrolled"
+	EventLogout           = "logout"
+	EventUserCreated      = "user.created"
+	EventUserDisabled     = "user.disabled"
+	EventUserEnabled      = "user.enabled"
+	EventMFAReset         = "mfa.reset"
+)
+
+// Completion is everything that happens when a login flow succeeds, applied by
+// Store.CompleteLogin in one transaction: the TOTP step advanced with a
+// compare-and-set (or a new device stored), the flow consumed, the session
+// created and the event audited. If any part fails, nothing happened.
+type Completion struct {
+	FlowID    int64
+	FlowState State
+	// TOTPUse, when set, advances that device's last step to Step only if it is
+	// still below Step; otherwise CompleteLogin fails with ErrCodeReused.
+	TOTPUse *TOTPUse
+	// Enrol, when set, is a new device confirmed by this login.
+	Enrol   *TOTPDevice
+	Session *Session
+	Audit   []AuditEvent
+}
+
+// TOTPUse is a code accepted from a device at a time step.
+type TOTPUse struct {
+	DeviceID int64
+	Step     int64
+}
+
+// Failure is a wrong password or code, recorded for rate limiting under each key
+// (user and client address) and in the audit log. When FlowID is set, the flow's
+// wrong-code counter goes up and the flow is deleted once it reaches KillAt.
+type Failure struct {
+	At     time.Time
+	Keys   []string
+	FlowID int64
+	KillAt int
+	Audit  []AuditEvent
+}
+
+// Store is what the auth service needs from storage. Each method is one
+// transaction; "not found" is reported with the sentinel errors of this package.
+type Store interface {
+	// LoginUser returns the user with the folded name, or ErrNotFound.
+	LoginUser(ctx context.Context, username string) (*LoginUser, error)
+	// RecentFailures returns, per key, the times of the newest failures after
+	// since, newest first, at most limit of them.
+	RecentFailures(ctx context.Context, keys []string, since time.Time, limit int) (map[string][]time.Time, error)
+	// RecordFailure stores f and returns the flow's wrong-code count after it (0
+	// without a flow).
+	RecordFailure(ctx context.Context, f *Failure) (int, error)
+
+	// CreateFlow stores a new login flow and audits ev.
+	CreateFlow(ctx context.Context, f *Flow, ev AuditEvent) error
+	// FlowByToken returns the flow whose token hashes to hash, or ErrFlowNotFound.
+	FlowByToken(ctx context.Context, hash []byte) (*Flow, error)
+	// SetPendingTOTP stores a sealed enrolment secret on the flow unless one is
+	// there already, and returns the one that is stored now.
+	SetPendingTOTP(ctx context.Context, flowID int64, sealed []byte) ([]byte, error)
+	// TOTPDevices lists a user's confirmed devices.
+	TOTPDevices(ctx context.Context, userID int64) ([]TOTPDevice, error)
+	// CompleteLogin applies c atomically; see Completion.
+	CompleteLogin(ctx context.Context, c *Completion) error
+
+	// SessionByToken returns the session whose token hashes to hash with its
+	// user's name and address, or ErrUnauthenticated; sessions of disabled
+	// users are not returned.
+	SessionByToken(ctx context.Context, hash []byte) (*Session, error)
+	// TouchSession records activity on a session.
+	TouchSession(ctx context.Context, id int64, at time.Time) error
+	// DeleteSession ends the session whose token hashes to hash and audits ev
+	// with the session's user; ending an unknown session is not an error.
+	DeleteSession(ctx context.Context, hash []byte, ev AuditEvent) error
+
+	// CreateUser stores u (setting its ID) or fails with ErrConflict.
+	CreateUser(ctx context.Context, u *User, ev AuditEvent) error
+	// UserByName returns the user with the folded name, or ErrNotFound.
+	UserByName(ctx context.Context, username string) (*User, error)
+	// Users lists users by name.
+	Users(ctx context.Context) ([]User, error)
+	// SetUserDisabled disables or enables a user; disabling ends their sessions.
+	SetUserDisabled(ctx context.Context, id int64, disabled bool, ev AuditEvent) error
+	// ResetMFA removes all of a user's second factors and sessions, so the next
+	// login starts with enrolment.
+	ResetMFA(ctx context.Context, id int64, ev AuditEvent) error
+}

@@ -1,0 +1,297 @@
+// Package auth is Kanmon's domain: passwords, login flows, TOTP, sessions, rate
+// limits and the audit trail. It knows nothing of HTTP or SQL: the api package
+// drives it and the store package keeps its state, so it is tested alone.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/kanmon/kanmon/wasm/codefmt"
+)
+
+// Config holds the policy knobs of the login.
+type Config struct {
+	// Issuer names the system in authenticator apps (横浜市電子請求システム).
+	Issuer string
+	// FlowTTL is how long a login may take from password to second factor.
+	FlowTTL time.Duration
+	// MaxCodeAttempts wrong codes end a flow.
+	MaxCodeAttempts int
+	// UserFailureLimit failures for one user within FailureWindow lock that
+	// user's logins until the oldest of them leaves the window.
+	UserFailureLimit int
+	// ClientFailureLimit is the same for one client address.
+	ClientFailureLimit int
+	FailureWindow      time.Duration
+	// SessionIdle ends a session without activity; SessionLifetime ends any.
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+}
+
+// DefaultConfig is the policy of the manual and of OWASP's guidance.
+func DefaultConfig() Config {
+	return Config{
+		Issuer:          "Kanmon",
+		FlowTTL:         10 * time.Minute,
+		MaxCodeAttempts: 5, UserFailureLimit: 10, ClientFailureLimit: 50,
+		FailureWindow: 15 * time.Minute,
+		SessionIdle:   30 * time.Minute, SessionLifetime: 12 * time.Hour,
+	}
+}
+
+// sessionTouchEvery bounds writes on the hot session check: "last seen" is
+// refreshed at most this often.
+const sessionTouchEvery = time.Minute
+
+// maxPasswordBytes bounds the input to argon2id; longer is a mistake or an attack.
+const maxPasswordBytes = 1024
+
+// Service runs logins. It is safe for concurrent use.
+type Service struct {
+	store  Store
+	hasher *Hasher
+	sealer *Sealer
+	cfg    Config
+	now    func() time.Time
+}
+
+// New returns a Service. now is time.Now in production and a test clock in tests.
+func New(store Store, hasher *Hasher, sealer *Sealer, cfg Config, now func() time.Time) *Service {
+	return &Service{store: store, hasher: hasher, sealer: sealer, cfg: cfg, now: now}
+}
+
+// Client is who is asking: used for rate limits and the audit log.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// LoginResult is the outcome of a login step.
+type LoginResult struct {
+	Flow *FlowView
+	// FlowToken is set when a new flow began; the caller sets it as a cookie.
+	FlowToken string
+	// Session is set when the login completed; the caller sets its cookie and
+	// clears the flow cookie.
+	Session *NewSession
+}
+
+// NewSession is a session just created: the token exists only here and in the
+// user's cookie.
+type NewSession struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// FoldUsername is the form user names are compared in: NFKC (so full-width
+// letters typed with a Japanese IME match), trimmed, lower case.
+func FoldUsername(name string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(name)))
+}
+
+// Login checks a user name and password and begins a login flow. Unknown and
+// disabled users get the same answer, after the same work, as a wrong password.
+func (s *Service) Login(ctx context.Context, username, password string, c Client) (*LoginResult, error) {
+	name := FoldUsername(username)
+	if name == "" || password == "" || len(name) > maxUsernameBytes || len(password) > maxPasswordBytes {
+		return nil, invalid("user name and password are required and must not be too long")
+	}
+	now := s.now()
+	counts, err := s.checkLimits(ctx, name, c.IP, now)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.LoginUser(ctx, name)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	var hash string
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if !ok || u.Disabled {
+		var uid int64
+		if u != nil {
+			uid = u.ID
+		}
+		return nil, s.fail(ctx, now, counts, &Flow{UserID: uid, Username: name}, c, "password", ErrBadCredentials)
+	}
+
+	f := &Flow{
+		UserID: u.ID, Username: u.Username, Email: u.Email, ClientIP: c.IP,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
+		State: MFARequired, Methods: []Method{MethodTOTP},
+	}
+	if u.TOTPDevices == 0 {
+		f.State, f.Methods = MFASetupRequired, nil
+	}
+	token, tokenHash := NewToken()
+	f.TokenHash = tokenHash
+	ev := AuditEvent{At: now, Type: EventPasswordAccepted, UserID: u.ID, Username: u.Username, ClientIP: c.IP}
+	if err := s.store.CreateFlow(ctx, f, ev); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	return &LoginResult{Flow: s.view(f), FlowToken: token}, nil
+}
+
+// Flow returns the current state of the flow named by token, so a reloaded page
+// resumes where it was.
+func (s *Service) Flow(ctx context.Context, token string) (*FlowView, error) {
+	f, err := s.flow(ctx, token, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return s.view(f), nil
+}
+
+// SetupTOTP returns the enrolment data of a flow that needs a first authenticator.
+// The secret is made once per flow: a reload shows the QR code already scanned.
+func (s *Service) SetupTOTP(ctx context.Context, token string) (*TOTPSetup, error) {
+	now := s.now()
+	f, err := s.flow(ctx, token, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Next(StepSetupTOTP, now); err != nil {
+		return nil, err
+	}
+	sealed := f.PendingTOTP
+	if sealed == nil {
+		fresh := s.sealer.Seal(randomBytes(totpSecretSize), totpContext(f.UserID))
+		if sealed, err = s.store.SetPendingTOTP(ctx, f.ID, fresh); err != nil {
+			return nil, fmt.Errorf("totp setup: %w", err)
+		}
+	}
+	secret, err := s.sealer.Open(sealed, totpContext(f.UserID))
+	if err != nil {
+		return nil, fmt.Errorf("totp setup: %w", err)
+	}
+	return totpSetup(s.cfg.Issuer, f.Username, secret)
+}
+
+// ActivateTOTP confirms the authenticator shown by SetupTOTP with a code from it
+// and completes the login ("pair device and log in"). The enrolment code counts
+// as used.
+func (s *Service) ActivateTOTP(ctx context.Context, token, code string, c Client) (*LoginResult, error) {
+	now := s.now()
+	f, digits, counts, err := s.codeStep(ctx, token, code, StepActivateTOTP, c, now)
+	if err != nil {
+		return nil, err
+	}
+	if f.PendingTOTP == nil {
+		return nil, ErrStepNotAllowed
+	}
+	secret, err := s.sealer.Open(f.PendingTOTP, totpContext(f.UserID))
+	if err != nil {
+		return nil, fmt.Errorf("totp activate: %w", err)
+	}
+	step, err := MatchTOTP(secret, digits, -1, now)
+	if err != nil {
+		return nil, s.codeFailure(ctx, now, counts, f, c, err)
+	}
+	dev := &TOTPDevice{UserID: f.UserID, Name: "Authenticator", SecretSealed: f.PendingTOTP, LastStep: step, CreatedAt: now}
+	return s.complete(ctx, f, &Completion{Enrol: dev}, []string{"password", "totp"}, c, now,
+		AuditEvent{At: now, Type: EventMFAEnrolled, UserID: f.UserID, Username: f.Username, ClientIP: c.IP, Detail: "totp"})
+}
+
+// VerifyTOTP completes a login with a code from one of the user's authenticators.
+func (s *Service) VerifyTOTP(ctx context.Context, token, code string, c Client) (*LoginResult, error) {
+	now := s.now()
+	f, digits, counts, err := s.codeStep(ctx, token, code, StepVerifyTOTP, c, now)
+	if err != nil {
+		return nil, err
+	}
+	devices, err := s.store.TOTPDevices(ctx, f.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("totp verify: %w", err)
+	}
+	matchErr := ErrCodeInvalid
+	for _, d := range devices {
+		secret, err := s.sealer.Open(d.SecretSealed, totpContext(d.UserID))
+		if err != nil {
+			return nil, fmt.Errorf("totp verify: device %d: %w", d.ID, err)
+		}
+		step, err := MatchTOTP(secret, digits, d.LastStep, now)
+		if err == nil {
+			return s.complete(ctx, f, &Completion{TOTPUse: &TOTPUse{DeviceID: d.ID, Step: step}}, []string{"password", "totp"}, c, now)
+		}
+		if errors.Is(err, ErrCodeReused) {
+			matchErr = ErrCodeReused
+		} else if !errors.Is(err, ErrCodeInvalid) {
+			return nil, fmt.Errorf("totp verify: %w", err)
+		}
+	}
+	return nil, s.codeFailure(ctx, now, counts, f, c, matchErr)
+}
+
+// codeStep does what every code-checking step does first: load the flow, check the
+// step is allowed, normalise the typed code and check the rate limits.
+func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c Client, now time.Time) (*Flow, string, failureCounts, error) {
+	f, err := s.flow(ctx, token, now)
+	if err != nil {
+		return nil, "", failureCounts{}, err
+	}
+	if _, err := f.Next(step, now); err != nil {
+		return nil, "", failureCounts{}, err
+	}
+	digits, err := codefmt.Digits(code, totpDigits)
+	if err != nil {
+		return nil, "", failureCounts{}, invalid("the code must be " + strconv.Itoa(totpDigits) + " digits")
+	}
+	counts, err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, now)
+	if err != nil {
+		return nil, "", failureCounts{}, err
+	}
+	return f, digits, counts, nil
+}
+
+// complete turns a flow into a session in one transaction with the rest of c.
+func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, factors []string, cl Client, now time.Time, extra ...AuditEvent) (*LoginResult, error) {
+	token, hash := NewToken()
+	c.FlowID, c.FlowState = f.ID, f.State
+	c.Session = &Session{
+		TokenHash: hash, UserID: f.UserID, Factors: factors, ClientIP: cl.IP, UserAgent: cl.UserAgent,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionLifetime),
+	}
+	c.Audit = append(extra, AuditEvent{At: now, Type: EventLoginSucceeded, UserID: f.UserID, Username: f.Username,
+		ClientIP: cl.IP, Detail: strings.Join(factors, "+")})
+	if err := s.store.CompleteLogin(ctx, c); err != nil {
+		var de *Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("complete login: %w", err)
+	}
+	return &LoginResult{
+		Flow:    &FlowView{State: Authenticated},
+		Session: &NewSession{Token: token, ExpiresAt: c.Session.ExpiresAt},
+	}, nil
+}
+
+// flow loads the live flow named by token.
+func (s *Service) flow(ctx context.Context, token string, now time.Time) (*Flow, error) {
+	if token == "" {
+		return nil, ErrFlowNotFound
+	}
+	f, err := s.store.FlowByToken(ctx, HashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	if !now.Before(f.ExpiresAt) {
+		return nil, ErrFlowExpired
+	}
+	return f, nil
+}
+
+func totpContext(userID int64) string { return "totp:" + strconv.FormatInt(userID, 10) }
