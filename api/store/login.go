@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kanmon/kanmon/api/auth"
+)
+
+// LoginUser implements auth.Store: the user and a count of their authenticators
+// in one query.
+func (s *Store) LoginUser(ctx context.Context, username string) (*auth.LoginUser, error) {
+	var row struct {
+		userRow
+		TOTPDevices int `bun:"totp_devices,scanonly"`
+	}
+	err := s.db.NewSelect().Model(&row.userRow).
+		ColumnExpr("u.*").
+		ColumnExpr("(SELECT count(*) FROM totp_devices AS d WHERE d.user_id = u.id) AS totp_devices").
+		Where("u.username = ?", username).
+		Scan(ctx, &row)
+	if err != nil {
+		return nil, notFound(fmt.Errorf("login user: %w", err), auth.ErrNotFound)
+	}
+	return &auth.LoginUser{User: row.domain(), TOTPDevices: row.TOTPDevices}, nil
+}
+
+// RecentFailures implements auth.Store.
+func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Time, limit int) (map[string][]time.Time, error) {
+	out := make(map[string][]time.Time, len(keys))
+	for _, k := range keys {
+		var times []time.Time
+		err := s.db.NewSelect().Model((*failureRow)(nil)).Column("at").
+			Where("key = ?", k).Where("at > ?", since).
+			OrderExpr("at DESC").Limit(int64(limit)).Scan(ctx, &times)
+		if err != nil {
+			return nil, fmt.Errorf("recent failures: %w", err)
+		}
+		out[k] = times
+	}
+	return out, nil
+}
+
+// RecordFailure implements auth.Store.
+func (s *Store) RecordFailure(ctx context.Context, f *auth.Failure) (int, error) {
+	var failed int
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		rows := make([]failureRow, len(f.Keys))
+		for i, k := range f.Keys {
+			rows[i] = failureRow{Key: k, At: f.At}
+		}
+		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return fmt.Errorf("insert failures: %w", err)
+		}
+		if f.FlowID != 0 {
+			err := tx.NewUpdate().Model((*flowRow)(nil)).Set("failed_codes = failed_codes + 1").
+				Where("id = ?", f.FlowID).Returning("failed_codes").Scan(ctx, &failed)
+			if err != nil {
+				return notFound(fmt.Errorf("count wrong code: %w", err), auth.ErrFlowNotFound)
+			}
+			if failed >= f.KillAt {
+				if _, err := tx.NewDelete().Model((*flowRow)(nil)).Where("id = ?", f.FlowID).Exec(ctx); err != nil {
+					return fmt.Errorf("end exhausted flow: %w", err)
+				}
+			}
+		}
+		return insertAudit(ctx, tx, f.Audit...)
+	})
+	return failed, err
+}
+
+// CreateFlow implements auth.Store.
+func (s *Store) CreateFlow(ctx context.Context, f *auth.Flow, ev auth.AuditEvent) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		row := newFlowRow(f)
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return fmt.Errorf("insert flow: %w", err)
+		}
+		f.ID = row.ID
+		return insertAudit(ctx, tx, ev)
+	})
+}
+
+// FlowByToken implements auth.Store. Flows of users disabled meanwhile are gone.
+func (s *Store) FlowByToken(ctx context.Context, hash []byte) (*auth.Flow, error) {
+	var row flowRow
+	err := s.db.NewSelect().Model(&row).
+		ColumnExpr("f.*, u.username, u.email").
+		Join("JOIN users AS u ON u.id = f.user_id").
+		Where("f.token_hash = ?", hash).Where("u.disabled = ?", false).
+		Scan(ctx)
+	if err != nil {
+		return nil, notFound(fmt.Errorf("flow: %w", err), auth.ErrFlowNotFound)
+	}
+	return row.domain(), nil
+}
+
+// SetPendingTOTP implements auth.Store.
+func (s *Store) SetPendingTOTP(ctx context.Context, flowID int64, sealed []byte) ([]byte, error) {
+	var stored []byte
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*flowRow)(nil)).Set("pending_totp = ?", sealed).
+			Where("id = ?", flowID).Where("pending_totp IS NULL").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("set pending totp: %w", err)
+		}
+		err = tx.NewSelect().Model((*flowRow)(nil)).Column("pending_totp").Where("id = ?", flowID).Scan(ctx, &stored)
+		return notFound(err, auth.ErrFlowNotFound)
+	})
+	return stored, err
+}
+
+// TOTPDevices implements auth.Store.
+func (s *Store) TOTPDevices(ctx context.Context, userID int64) ([]auth.TOTPDevice, error) {
+	var rows []totpDeviceRow
+	if err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Order("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("totp devices: %w", err)
+	}
+	out := make([]auth.TOTPDevice, len(rows))
+	for i, r := range rows {
+		out[i] = auth.TOTPDevice{ID: r.ID, UserID: r.UserID, Name: r.Name, SecretSealed: r.SecretSealed, LastStep: r.LastStep, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// CompleteLogin implements auth.Store: flow consumed, TOTP step advanced by
+// compare-and-set (or the new device stored), session created and audited, all
+// or nothing. Of two concurrent completions with one code, the second finds the
+// step taken or the flow gone and changes nothing.
+func (s *Store) CompleteLogin(ctx context.Context, c *auth.Completion) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*flowRow)(nil)).
+			Where("id = ?", c.FlowID).Where("state = ?", string(c.FlowState)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("consume flow: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return auth.ErrFlowNotFound
+		}
+		if u := c.TOTPUse; u != nil {
+			res, err := tx.NewUpdate().Model((*totpDeviceRow)(nil)).Set("last_step = ?", u.Step).
+				Where("id = ?", u.DeviceID).Where("last_step < ?", u.Step).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("advance totp step: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return auth.ErrCodeReused
+			}
+		}
+		if d := c.Enrol; d != nil {
+			row := &totpDeviceRow{UserID: d.UserID, Name: d.Name, SecretSealed: d.SecretSealed, LastStep: d.LastStep, CreatedAt: d.CreatedAt}
+			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+				return fmt.Errorf("insert totp device: %w", err)
+			}
+		}
+		ss := c.Session
+		row := &sessionRow{TokenHash: ss.TokenHash, UserID: ss.UserID, Factors: strings.Join(ss.Factors, ","),
+			ClientIP: ss.ClientIP, UserAgent: ss.UserAgent, CreatedAt: ss.CreatedAt, LastSeenAt: ss.LastSeenAt, ExpiresAt: ss.ExpiresAt}
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return fmt.Errorf("insert session: %w", err)
+		}
+		return insertAudit(ctx, tx, c.Audit...)
+	})
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kanmon/kanmon/api/auth"
+)
+
+// Rows as stored. They stay apart from the domain's types so that a column can
+// change without the domain noticing.
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+	ID            int64 `bun:",pk,autoincrement"`
+	Username      string
+	Email         string
+	PasswordHash  string
+	Disabled      bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (r *userRow) domain() auth.User {
+	return auth.User{ID: r.ID, Username: r.Username, Email: r.Email, PasswordHash: r.PasswordHash,
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type totpDeviceRow struct {
+	bun.BaseModel `bun:"table:totp_devices,alias:d"`
+	ID            int64 `bun:",pk,autoincrement"`
+	UserID        int64
+	Name          string
+	SecretSealed  []byte
+	LastStep      int64
+	CreatedAt     time.Time
+}
+
+type flowRow struct {
+	bun.BaseModel `bun:"table:login_flows,alias:f"`
+	ID            int64 `bun:",pk,autoincrement"`
+	TokenHash     []byte
+	UserID        int64
+	State         string
+	Methods       string // comma-separated, in the order offered
+	FailedCodes   int
+	PendingTOTP   []byte `bun:"pending_totp"`
+	ClientIP      string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	Username      string `bun:",scanonly"`
+	Email         string `bun:",scanonly"`
+}
+
+func newFlowRow(f *auth.Flow) *flowRow {
+	methods := make([]string, len(f.Methods))
+	for i, m := range f.Methods {
+		methods[i] = string(m)
+	}
+	return &flowRow{TokenHash: f.TokenHash, UserID: f.UserID, State: string(f.State), Methods: strings.Join(methods, ","),
+		FailedCodes: f.FailedCodes, PendingTOTP: f.PendingTOTP, ClientIP: f.ClientIP, CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt}
+}
+
+func (r *flowRow) domain() *auth.Flow {
+	f := &auth.Flow{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, Username: r.Username, Email: r.Email,
+		State: auth.State(r.State), FailedCodes: r.FailedCodes, PendingTOTP: r.PendingTOTP, ClientIP: r.ClientIP,
+		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+	if r.Methods != "" {
+		for _, m := range strings.Split(r.Methods, ",") {
+			f.Methods = append(f.Methods, auth.Method(m))
+		}
+	}
+	return f
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions,alias:s"`
+	ID            int64 `bun:",pk,autoincrement"`
+	TokenHash     []byte
+	UserID        int64
+	Factors       string // comma-separated
+	ClientIP      string
+	UserAgent     string
+	CreatedAt     time.Time
+	LastSeenAt    time.Time
+	ExpiresAt     time.Time
+}
+
+type failureRow struct {
+	bun.BaseModel `bun:"table:auth_failures"`
+	ID            int64 `bun:",pk,autoincrement"`
+	Key           string
+	At            time.Time
+}
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:audit_events"`
+	ID            int64 `bun:",pk,autoincrement"`
+	At            time.Time
+	Type          string
+	UserID        *int64
+	Username      string
+	ClientIP      string
+	Detail        string
+}
