@@ -1,0 +1,41 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the whole HTTP surface of Kanmon in one place.
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.json", s.getOpenAPI)
+
+	v1 := e.Group("/api/v1", middleware.BodyLimit(s.cfg.BodyLimit), s.sameOriginJSON, noStore)
+	v1.POST("/login", s.postLogin)
+	v1.GET("/login/flow", s.getLoginFlow)
+	v1.POST("/login/totp/setup", s.postTOTPSetup)
+	v1.POST("/login/totp/activate", s.postTOTPActivate)
+	v1.POST("/login/verify", s.postLoginVerify)
+	v1.GET("/session", s.getSession)
+	v1.POST("/logout", s.postLogout)
+	v1.Any("/*", func(echo.Context) error { return echo.ErrNotFound }) // never the SPA
+
+	e.GET("/*", s.serveSPA(s.static))
+}
+
+// noStore keeps API answers (sessions, secrets, QR codes) out of every cache.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// getOpenAPI serves the OpenAPI 3 document of this API.
+func (s *Server) getOpenAPI(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.openapi)
+}
