@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/kanmon/kanmon/api"
+	"github.com/kanmon/kanmon/api/auth"
+	"github.com/kanmon/kanmon/api/store"
+	"github.com/kanmon/kanmon/frontend"
+	"github.com/kanmon/kanmon/openapi"
+)
+
+// purgeEvery is how often expired flows, sessions and failure records are deleted.
+const purgeEvery = 5 * time.Minute
+
+func serve(ctx context.Context, args []string, e env) error {
+	var c config
+	fs := newFlagSet("serve", e.getenv)
+	fs.SetOutput(e.stderr)
+	c.storageFlags(fs)
+	c.hashFlags(fs)
+	c.serveFlags(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	set, err := c.validateServe()
+	if err != nil {
+		return err
+	}
+	log := newLogger(e, c.LogLevel)
+	if c.MemoryLimitMiB > 0 {
+		// A soft limit keeps argon2id's short-lived buffers from growing the heap
+		// under a login burst (see NOTES.md: 93 MB at 90 MiB vs 105 MB without).
+		debug.SetMemoryLimit(c.MemoryLimitMiB << 20)
+	}
+
+	st, err := openStore(ctx, c.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hasher, err := auth.NewHasher(c.Argon2, c.HashSlots, c.HashWait)
+	if err != nil {
+		return err
+	}
+	sealer, err := auth.NewSealer(set.key)
+	if err != nil {
+		return err
+	}
+	svc := auth.New(st, hasher, sealer, c.Auth, utcNow)
+	handler, err := api.New(api.Config{BaseURL: set.baseURL, Dev: c.Dev, TrustedProxies: set.proxies}, svc, st, log, frontend.Dist, openapi.Document)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go purge(ctx, st, c.Auth.FailureWindow, log)
+	if c.Dev {
+		if err := greet(ctx, svc, set.baseURL.String(), e); err != nil {
+			return err
+		}
+	}
+	log.Info("kanmon listening", "addr", ln.Addr().String(), "base_url", set.baseURL.String(), "dev", c.Dev)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+func newLogger(e env, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// purge deletes expired state until ctx ends.
+func purge(ctx context.Context, st *store.Store, keepFailures time.Duration, log *slog.Logger) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if err := st.Purge(ctx, utcNow(), keepFailures); err != nil && ctx.Err() == nil {
+			log.Warn("purge failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// greet tells a new developer how to log in: with no users yet, it creates
+// "demo" with a fresh password shown once.
+func greet(ctx context.Context, svc *auth.Service, baseURL string, e env) error {
+	users, err := svc.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		fmt.Fprintf(e.stdout, "\nKanmon (dev mode) on %s — log in with an existing user;\nadd one with: kanmon user add --email you@example.jp NAME\n\n", baseURL)
+		return nil
+	}
+	password := rand.Text()
+	if _, err := svc.CreateUser(ctx, auth.NewUser{Username: "demo", Email: "demo@example.jp", Password: password}, auth.Actor{Name: "dev-greeting"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nKanmon (dev mode) on %s\nlog in as:  demo\npassword:   %s   (shown once)\nThe first login sets up an authenticator app (Google or Microsoft Authenticator).\n\n", baseURL, password)
+	return nil
+}
