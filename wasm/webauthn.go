@@ -163,6 +163,9 @@ func encodeCredential(cred js.Value) (js.Value, error) {
 	if a := cred.Get("authenticatorAttachment"); a.Type() == js.TypeString {
 		out.Set("authenticatorAttachment", a)
 	}
+	// Passed through as they are: credProps and the like are plain JSON.
+	// Binary outputs (prf, largeBlob) would need encoding; Kanmon requests
+	// none of them.
 	extensions := newObject()
 	if cred.Get("getClientExtensionResults").Type() == js.TypeFunction {
 		extensions = cred.Call("getClientExtensionResults")
