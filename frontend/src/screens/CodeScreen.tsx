@@ -47,14 +47,16 @@ export function CodeScreen({ flow, method, onFlow, onRestart, onOtherMethod }: P
           </label>
         </div>
       </CodeForm>
-      <div class="secondary-actions">
-        {method === 'email' && <ResendButton flow={flow} onFlow={onFlow} onRestart={onRestart} />}
-        {onOtherMethod && (
-          <button type="button" class="button button-link" onClick={onOtherMethod}>
-            {t.otherMethod}
-          </button>
-        )}
-      </div>
+      {(method === 'email' || onOtherMethod) && (
+        <div class="secondary-actions">
+          {method === 'email' && <ResendButton flow={flow} onFlow={onFlow} onRestart={onRestart} />}
+          {onOtherMethod && (
+            <button type="button" class="button button-link" onClick={onOtherMethod}>
+              {t.otherMethod}
+            </button>
+          )}
+        </div>
+      )}
     </Screen>
   );
 }
