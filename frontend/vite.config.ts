@@ -1,9 +1,32 @@
 // Vite and Vitest configuration for the login SPA. The project root is this
 // folder (npm scripts pass `frontend` as Vite's root), so `dist/` lands in
 // frontend/dist where frontend/embed.go picks it up for the Go binary.
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 import preact from '@preact/preset-vite';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+/**
+ * precompress writes .br and .gz siblings of the text assets, which the Go
+ * server sends as they are (api/spa.go), so no request pays for compression.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'kanmon-precompress',
+    apply: 'build',
+    writeBundle(options, bundle) {
+      for (const [name, item] of Object.entries(bundle)) {
+        if (!/\.(js|css|html|svg)$/.test(name)) continue;
+        const data = Buffer.from(item.type === 'chunk' ? item.code : item.source);
+        const file = join(options.dir ?? 'dist', name);
+        writeFileSync(file + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(file + '.gz', gzipSync(data, { level: 9 }));
+      }
+    },
+  };
+}
 
 // The Go server only accepts state-changing requests whose Origin is its own,
 // so the dev proxy rewrites Origin to the backend's address.
@@ -17,7 +40,7 @@ const proxied = {
 export default defineConfig({
   // npm scripts run from the repository root; the SPA's root is this folder.
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [preact()],
+  plugins: [preact(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
