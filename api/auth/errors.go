@@ -13,6 +13,7 @@ const (
 	CodeBadCredentials  = "bad_credentials"
 	CodeCodeInvalid     = "code_invalid"
 	CodeCodeReused      = "code_reused"
+	CodeCodeExpired     = "code_expired"
 	CodeFlowNotFound    = "flow_not_found"
 	CodeFlowExpired     = "flow_expired"
 	CodeFlowExhausted   = "flow_exhausted"
@@ -52,6 +53,7 @@ var (
 	ErrBadCredentials  = &Error{Code: CodeBadCredentials, Message: "user name or password is wrong"}
 	ErrCodeInvalid     = &Error{Code: CodeCodeInvalid, Message: "the code is wrong or has expired"}
 	ErrCodeReused      = &Error{Code: CodeCodeReused, Message: "the code was already used; wait for the next one"}
+	ErrCodeExpired     = &Error{Code: CodeCodeExpired, Message: "the code has expired; send a new one"}
 	ErrFlowNotFound    = &Error{Code: CodeFlowNotFound, Message: "no login in progress"}
 	ErrFlowExpired     = &Error{Code: CodeFlowExpired, Message: "the login has expired; start again"}
 	ErrFlowExhausted   = &Error{Code: CodeFlowExhausted, Message: "too many wrong codes; start again"}

@@ -1,6 +1,10 @@
 package auth
 
-import "time"
+import (
+	"time"
+
+	"github.com/kanmon/kanmon/wasm/codefmt"
+)
 
 // State is where a login flow stands. The client renders whatever state the server
 // answers with; it never decides the next step itself.
@@ -11,6 +15,7 @@ type State string
 const (
 	MFASetupRequired State = "mfa_setup_required"
 	MFARequired      State = "mfa_required"
+	EmailSent        State = "email_sent"
 	Authenticated    State = "authenticated"
 )
 
@@ -19,7 +24,9 @@ type Method string
 
 // Second-factor methods.
 const (
-	MethodTOTP Method = "totp"
+	MethodTOTP     Method = "totp"
+	MethodEmail    Method = "email"
+	MethodWebAuthn Method = "webauthn"
 )
 
 // Step is an action a client takes on a flow.
@@ -30,18 +37,24 @@ const (
 	StepSetupTOTP    Step = "setup_totp"
 	StepActivateTOTP Step = "activate_totp"
 	StepVerifyTOTP   Step = "verify_totp"
+	StepSendEmail    Step = "send_email"
+	StepVerifyEmail  Step = "verify_email"
 )
 
 // moves is the whole state machine: from each state, the steps allowed and the
 // state each leads to.
 var moves = map[State]map[Step]State{
 	MFASetupRequired: {StepSetupTOTP: MFASetupRequired, StepActivateTOTP: Authenticated},
-	MFARequired:      {StepVerifyTOTP: Authenticated},
+	MFARequired:      {StepVerifyTOTP: Authenticated, StepSendEmail: EmailSent},
+	// After an e-mail code was sent the user may still switch to the app.
+	EmailSent: {StepVerifyEmail: Authenticated, StepSendEmail: EmailSent, StepVerifyTOTP: Authenticated},
 }
 
 // stepMethod names the method a step needs the flow to offer, where it needs one.
 var stepMethod = map[Step]Method{
-	StepVerifyTOTP: MethodTOTP,
+	StepVerifyTOTP:  MethodTOTP,
+	StepSendEmail:   MethodEmail,
+	StepVerifyEmail: MethodEmail,
 }
 
 // Flow is a login between a correct password and a completed second factor. It is
@@ -57,9 +70,14 @@ type Flow struct {
 	Methods     []Method // second factors offered, in the order shown
 	FailedCodes int
 	PendingTOTP []byte // sealed secret shown during enrolment
-	ClientIP    string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// The e-mail code sent last: its MAC (never the code), its end and when it
+	// was sent (for the resend cooldown).
+	EmailCodeMAC       []byte
+	EmailCodeExpiresAt time.Time
+	EmailSentAt        time.Time
+	ClientIP           string
+	CreatedAt          time.Time
+	ExpiresAt          time.Time
 }
 
 // Next checks that step is allowed in the flow's state at now and returns the
@@ -93,11 +111,39 @@ type FlowView struct {
 	ExpiresAt    time.Time
 	Methods      []Method
 	AttemptsLeft int
+	// EmailHint is the masked address codes go to, when e-mail is offered.
+	EmailHint string
+	// ResendAfter is when another e-mail code may be requested.
+	ResendAfter time.Time
 }
 
 func (s *Service) view(f *Flow) *FlowView {
-	return &FlowView{
+	v := &FlowView{
 		State: f.State, ExpiresAt: f.ExpiresAt, Methods: f.Methods,
 		AttemptsLeft: max(s.cfg.MaxCodeAttempts-f.FailedCodes, 0),
 	}
+	if f.offers(MethodEmail) {
+		v.EmailHint = codefmt.MaskEmail(f.Email)
+	}
+	if !f.EmailSentAt.IsZero() {
+		v.ResendAfter = f.EmailSentAt.Add(s.cfg.EmailResendAfter)
+	}
+	return v
+}
+
+// offeredMethods is the manual's choice (§1.2): the authenticator app, and
+// either WebAuthn when the user has a key or else the e-mail code when they
+// have an address. With OfferAllMethods every factor the user has is offered.
+func offeredMethods(u *LoginUser, cfg Config) []Method {
+	var m []Method
+	if u.TOTPDevices > 0 {
+		m = append(m, MethodTOTP)
+	}
+	if u.WebAuthnCredentials > 0 {
+		m = append(m, MethodWebAuthn)
+	}
+	if cfg.EmailCodes && u.Email != "" && (u.WebAuthnCredentials == 0 || cfg.OfferAllMethods) {
+		m = append(m, MethodEmail)
+	}
+	return m
 }

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"time"
+
+	"github.com/kanmon/kanmon/api/mail"
 )
 
 // User is a person who logs in: a business's account in the billing system.
@@ -12,15 +14,19 @@ type User struct {
 	Email        string // may be empty: then no e-mail codes
 	PasswordHash string // argon2id PHC string
 	Disabled     bool
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// WebAuthnSetupRequested records the user's wish (a check box at login)
+	// to register a security key or biometrics at the next login.
+	WebAuthnSetupRequested bool
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 // LoginUser is a user as the password step needs them: with a summary of the
 // second factors they have.
 type LoginUser struct {
 	User
-	TOTPDevices int // confirmed authenticator apps
+	TOTPDevices         int // confirmed authenticator apps
+	WebAuthnCredentials int // registered security keys and biometrics
 }
 
 // TOTPDevice is a confirmed authenticator app. Its secret is sealed with the key
@@ -74,6 +80,10 @@ const (
 	EventUserDisabled     = "user.disabled"
 	EventUserEnabled      = "user.enabled"
 	EventMFAReset         = "mfa.reset"
+	EventEmailCodeSent    = "mfa.email_code_sent"
+	EventBrowserTrusted   = "trusted_browser.added"
+	EventBrowserUsed      = "trusted_browser.used"
+	EventBrowserForgot    = "trusted_browser.removed"
 )
 
 // Completion is everything that happens when a login flow succeeds, applied by
@@ -81,15 +91,48 @@ const (
 // compare-and-set (or a new device stored), the flow consumed, the session
 // created and the event audited. If any part fails, nothing happened.
 type Completion struct {
+	// FlowID and FlowState name the flow consumed; FlowID 0 means a login that
+	// needed no flow (a trusted browser).
 	FlowID    int64
 	FlowState State
 	// TOTPUse, when set, advances that device's last step to Step only if it is
 	// still below Step; otherwise CompleteLogin fails with ErrCodeReused.
 	TOTPUse *TOTPUse
 	// Enrol, when set, is a new device confirmed by this login.
-	Enrol   *TOTPDevice
-	Session *Session
-	Audit   []AuditEvent
+	Enrol *TOTPDevice
+	// Trust, when set, is a browser to trust from now on; TrustUsedID a
+	// trusted browser this login relied on.
+	Trust       *TrustedBrowser
+	TrustUsedID int64
+	// RequestWebAuthnSetup records the user's opt-in to register a key.
+	RequestWebAuthnSetup bool
+	Session              *Session
+	Audit                []AuditEvent
+}
+
+// TrustedBrowser is a browser allowed to skip the second factor of one user
+// until ExpiresAt, named by the SHA-256 of its cookie token.
+type TrustedBrowser struct {
+	ID        int64
+	TokenHash []byte
+	UserID    int64
+	UserAgent string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// EmailCodeIssue is a new e-mail code for a flow, applied by
+// Store.IssueEmailCode in one transaction with its mail and audit event. It fails
+// with ErrResendTooSoon when another code was sent after NotSentSince.
+type EmailCodeIssue struct {
+	FlowID       int64
+	UserID       int64
+	MAC          []byte
+	ExpiresAt    time.Time
+	SentAt       time.Time
+	NotSentSince time.Time
+	Mail         mail.Message
+	Audit        AuditEvent
 }
 
 // TOTPUse is a code accepted from a device at a time step.
@@ -132,6 +175,17 @@ type Store interface {
 	TOTPDevices(ctx context.Context, userID int64) ([]TOTPDevice, error)
 	// CompleteLogin applies c atomically; see Completion.
 	CompleteLogin(ctx context.Context, c *Completion) error
+	// IssueEmailCode applies i atomically; see EmailCodeIssue.
+	IssueEmailCode(ctx context.Context, i *EmailCodeIssue) error
+	// EmailCodesSince counts the login-code mails queued for a user since t.
+	EmailCodesSince(ctx context.Context, userID int64, t time.Time) (int, error)
+	// TrustedBrowser returns the unexpired trusted browser of userID whose token
+	// hashes to hash, or ErrNotFound: a browser trusted by one user never
+	// helps another.
+	TrustedBrowser(ctx context.Context, hash []byte, userID int64, now time.Time) (*TrustedBrowser, error)
+	// ForgetBrowser removes the trusted browser whose token hashes to hash and
+	// audits ev with its user; an unknown token is not an error.
+	ForgetBrowser(ctx context.Context, hash []byte, ev AuditEvent) error
 
 	// SessionByToken returns the session whose token hashes to hash with its
 	// user's name and address, or ErrUnauthenticated; sessions of disabled
@@ -149,9 +203,10 @@ type Store interface {
 	UserByName(ctx context.Context, username string) (*User, error)
 	// Users lists users by name.
 	Users(ctx context.Context) ([]User, error)
-	// SetUserDisabled disables or enables a user; disabling ends their sessions.
+	// SetUserDisabled disables or enables a user; disabling ends their
+	// sessions and forgets their trusted browsers.
 	SetUserDisabled(ctx context.Context, id int64, disabled bool, ev AuditEvent) error
-	// ResetMFA removes all of a user's second factors and sessions, so the next
-	// login starts with enrolment.
+	// ResetMFA removes all of a user's second factors, trusted browsers and
+	// sessions, so the next login starts with enrolment.
 	ResetMFA(ctx context.Context, id int64, ev AuditEvent) error
 }

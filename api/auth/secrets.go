@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -26,7 +27,8 @@ func HashToken(token string) []byte {
 // purpose and id are bound in as associated data, so a sealed value copied to
 // another row does not open.
 type Sealer struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	macKey []byte // derived from the key, so one secret serves both
 }
 
 // NewSealer returns a Sealer for a 32-byte key.
@@ -42,7 +44,9 @@ func NewSealer(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
-	return &Sealer{aead: aead}, nil
+	derive := hmac.New(sha256.New, key)
+	derive.Write([]byte("kanmon mac key"))
+	return &Sealer{aead: aead, macKey: derive.Sum(nil)}, nil
 }
 
 // Seal encrypts plaintext; the output is nonce || ciphertext.
@@ -68,3 +72,13 @@ func (s *Sealer) Open(sealed []byte, context string) ([]byte, error) {
 
 // RandomKey returns a new 32-byte key for a Sealer.
 func RandomKey() []byte { return randomBytes(32) }
+
+// MAC returns HMAC-SHA-256 of data under a key derived from the sealing key,
+// bound to context.
+func (s *Sealer) MAC(data []byte, context string) []byte {
+	m := hmac.New(sha256.New, s.macKey)
+	m.Write([]byte(context))
+	m.Write([]byte{0})
+	m.Write(data)
+	return m.Sum(nil)
+}

@@ -33,6 +33,19 @@ type Config struct {
 	// SessionIdle ends a session without activity; SessionLifetime ends any.
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
+	// EmailCodeTTL is how long an e-mailed code is valid; EmailResendAfter
+	// the wait before another may be sent; EmailHourlyCap the most codes a
+	// user can be sent in an hour.
+	EmailCodeTTL     time.Duration
+	EmailResendAfter time.Duration
+	EmailHourlyCap   int
+	// TrustFor is how long a browser may skip the second factor.
+	TrustFor time.Duration
+	// OfferAllMethods widens the manual's method choice to every factor the
+	// user has.
+	OfferAllMethods bool
+	// EmailCodes offers e-mailed codes at all (off when no mail can be sent).
+	EmailCodes bool
 }
 
 // DefaultConfig is the policy of the manual and of OWASP's guidance.
@@ -43,6 +56,8 @@ func DefaultConfig() Config {
 		MaxCodeAttempts: 5, UserFailureLimit: 10, ClientFailureLimit: 50,
 		FailureWindow: 15 * time.Minute,
 		SessionIdle:   30 * time.Minute, SessionLifetime: 12 * time.Hour,
+		EmailCodeTTL: 10 * time.Minute, EmailResendAfter: time.Minute, EmailHourlyCap: 10,
+		TrustFor: 8 * time.Hour, EmailCodes: true,
 	}
 }
 
@@ -55,17 +70,22 @@ const maxPasswordBytes = 1024
 
 // Service runs logins. It is safe for concurrent use.
 type Service struct {
-	store  Store
-	hasher *Hasher
-	sealer *Sealer
-	cfg    Config
-	now    func() time.Time
+	store    Store
+	hasher   *Hasher
+	sealer   *Sealer
+	cfg      Config
+	now      func() time.Time
+	mailWake func()
 }
 
 // New returns a Service. now is time.Now in production and a test clock in tests.
 func New(store Store, hasher *Hasher, sealer *Sealer, cfg Config, now func() time.Time) *Service {
-	return &Service{store: store, hasher: hasher, sealer: sealer, cfg: cfg, now: now}
+	return &Service{store: store, hasher: hasher, sealer: sealer, cfg: cfg, now: now, mailWake: func() {}}
 }
+
+// OnMail sets what to call after a mail was committed to the outbox (the mail
+// worker's Wake), so codes go out at once rather than at the next poll.
+func (s *Service) OnMail(wake func()) { s.mailWake = wake }
 
 // Client is who is asking: used for rate limits and the audit log.
 type Client struct {
@@ -80,14 +100,24 @@ type LoginResult struct {
 	FlowToken string
 	// Session is set when the login completed; the caller sets its cookie and
 	// clears the flow cookie.
-	Session *NewSession
+	Session *IssuedToken
+	// Trust is set when the browser is now trusted; the caller sets its cookie.
+	Trust *IssuedToken
 }
 
-// NewSession is a session just created: the token exists only here and in the
-// user's cookie.
-type NewSession struct {
+// IssuedToken is a token just created for a cookie: it exists only here and in the
+// user's browser.
+type IssuedToken struct {
 	Token     string
 	ExpiresAt time.Time
+}
+
+// VerifyOptions are the two check boxes of the code screen (§1.2 ⑤).
+type VerifyOptions struct {
+	// TrustBrowser skips the second factor on this browser for Config.TrustFor.
+	TrustBrowser bool
+	// SetupWebAuthn asks to register a security key or biometrics next time.
+	SetupWebAuthn bool
 }
 
 // FoldUsername is the form user names are compared in: NFKC (so full-width
@@ -98,7 +128,9 @@ func FoldUsername(name string) string {
 
 // Login checks a user name and password and begins a login flow. Unknown and
 // disabled users get the same answer, after the same work, as a wrong password.
-func (s *Service) Login(ctx context.Context, username, password string, c Client) (*LoginResult, error) {
+// trustToken is the browser's trusted-browser cookie, if any: when it is valid
+// for this user the login completes without a second factor.
+func (s *Service) Login(ctx context.Context, username, password, trustToken string, c Client) (*LoginResult, error) {
 	name := FoldUsername(username)
 	if name == "" || password == "" || len(name) > maxUsernameBytes || len(password) > maxPasswordBytes {
 		return nil, invalid("user name and password are required and must not be too long")
@@ -131,10 +163,12 @@ func (s *Service) Login(ctx context.Context, username, password string, c Client
 	f := &Flow{
 		UserID: u.ID, Username: u.Username, Email: u.Email, ClientIP: c.IP,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
-		State: MFARequired, Methods: []Method{MethodTOTP},
+		State: MFARequired, Methods: offeredMethods(u, s.cfg),
 	}
-	if u.TOTPDevices == 0 {
+	if u.TOTPDevices == 0 && u.WebAuthnCredentials == 0 {
 		f.State, f.Methods = MFASetupRequired, nil
+	} else if res, err := s.loginTrusted(ctx, f, trustToken, c, now); res != nil || err != nil {
+		return res, err
 	}
 	token, tokenHash := NewToken()
 	f.TokenHash = tokenHash
@@ -201,12 +235,12 @@ func (s *Service) ActivateTOTP(ctx context.Context, token, code string, c Client
 		return nil, s.codeFailure(ctx, now, counts, f, c, err)
 	}
 	dev := &TOTPDevice{UserID: f.UserID, Name: "Authenticator", SecretSealed: f.PendingTOTP, LastStep: step, CreatedAt: now}
-	return s.complete(ctx, f, &Completion{Enrol: dev}, []string{"password", "totp"}, c, now,
+	return s.complete(ctx, f, &Completion{Enrol: dev}, VerifyOptions{}, []string{"password", "totp"}, c, now,
 		AuditEvent{At: now, Type: EventMFAEnrolled, UserID: f.UserID, Username: f.Username, ClientIP: c.IP, Detail: "totp"})
 }
 
 // VerifyTOTP completes a login with a code from one of the user's authenticators.
-func (s *Service) VerifyTOTP(ctx context.Context, token, code string, c Client) (*LoginResult, error) {
+func (s *Service) VerifyTOTP(ctx context.Context, token, code string, opts VerifyOptions, c Client) (*LoginResult, error) {
 	now := s.now()
 	f, digits, counts, err := s.codeStep(ctx, token, code, StepVerifyTOTP, c, now)
 	if err != nil {
@@ -224,7 +258,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code string, c Client) 
 		}
 		step, err := MatchTOTP(secret, digits, d.LastStep, now)
 		if err == nil {
-			return s.complete(ctx, f, &Completion{TOTPUse: &TOTPUse{DeviceID: d.ID, Step: step}}, []string{"password", "totp"}, c, now)
+			return s.complete(ctx, f, &Completion{TOTPUse: &TOTPUse{DeviceID: d.ID, Step: step}}, opts, []string{"password", "totp"}, c, now)
 		}
 		if errors.Is(err, ErrCodeReused) {
 			matchErr = ErrCodeReused
@@ -256,8 +290,18 @@ func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c
 	return f, digits, counts, nil
 }
 
-// complete turns a flow into a session in one transaction with the rest of c.
-func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, factors []string, cl Client, now time.Time, extra ...AuditEvent) (*LoginResult, error) {
+// complete turns a flow into a session in one transaction with the rest of c
+// and what opts ask for.
+func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, opts VerifyOptions, factors []string, cl Client, now time.Time, extra ...AuditEvent) (*LoginResult, error) {
+	res := &LoginResult{Flow: &FlowView{State: Authenticated}}
+	if opts.TrustBrowser {
+		token, hash := NewToken()
+		c.Trust = &TrustedBrowser{TokenHash: hash, UserID: f.UserID, UserAgent: cl.UserAgent, CreatedAt: now, ExpiresAt: now.Add(s.cfg.TrustFor)}
+		res.Trust = &IssuedToken{Token: token, ExpiresAt: c.Trust.ExpiresAt}
+		extra = append(extra, AuditEvent{At: now, Type: EventBrowserTrusted, UserID: f.UserID, Username: f.Username, ClientIP: cl.IP,
+			Detail: "until " + c.Trust.ExpiresAt.Format(time.RFC3339)})
+	}
+	c.RequestWebAuthnSetup = opts.SetupWebAuthn
 	token, hash := NewToken()
 	c.FlowID, c.FlowState = f.ID, f.State
 	c.Session = &Session{
@@ -273,10 +317,8 @@ func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, factors 
 		}
 		return nil, fmt.Errorf("complete login: %w", err)
 	}
-	return &LoginResult{
-		Flow:    &FlowView{State: Authenticated},
-		Session: &NewSession{Token: token, ExpiresAt: c.Session.ExpiresAt},
-	}, nil
+	res.Session = &IssuedToken{Token: token, ExpiresAt: c.Session.ExpiresAt}
+	return res, nil
 }
 
 // flow loads the live flow named by token.
