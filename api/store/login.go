@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kanmon/kanmon/api/auth"
+	"github.com/kanmon/kanmon/api/mail"
 )
 
 // LoginUser implements auth.Store: the user and a count of their authenticators
@@ -133,13 +134,15 @@ func (s *Store) TOTPDevices(ctx context.Context, userID int64) ([]auth.TOTPDevic
 // step taken or the flow gone and changes nothing.
 func (s *Store) CompleteLogin(ctx context.Context, c *auth.Completion) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().Model((*flowRow)(nil)).
-			Where("id = ?", c.FlowID).Where("state = ?", string(c.FlowState)).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("consume flow: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return auth.ErrFlowNotFound
+		if c.FlowID != 0 {
+			res, err := tx.NewDelete().Model((*flowRow)(nil)).
+				Where("id = ?", c.FlowID).Where("state = ?", string(c.FlowState)).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("consume flow: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return auth.ErrFlowNotFound
+			}
 		}
 		if u := c.TOTPUse; u != nil {
 			res, err := tx.NewUpdate().Model((*totpDeviceRow)(nil)).Set("last_step = ?", u.Step).
@@ -149,6 +152,26 @@ func (s *Store) CompleteLogin(ctx context.Context, c *auth.Completion) error {
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				return auth.ErrCodeReused
+			}
+		}
+		if c.TrustUsedID != 0 {
+			_, err := tx.NewUpdate().Model((*trustedBrowserRow)(nil)).Set("last_used_at = ?", c.Session.CreatedAt).
+				Where("id = ?", c.TrustUsedID).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("mark trusted browser used: %w", err)
+			}
+		}
+		if t := c.Trust; t != nil {
+			row := &trustedBrowserRow{TokenHash: t.TokenHash, UserID: t.UserID, UserAgent: t.UserAgent, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+				return fmt.Errorf("insert trusted browser: %w", err)
+			}
+		}
+		if c.RequestWebAuthnSetup {
+			_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("webauthn_setup_requested = ?", true).
+				Where("id = ?", c.Session.UserID).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("record webauthn opt-in: %w", err)
 			}
 		}
 		if d := c.Enrol; d != nil {
@@ -164,5 +187,64 @@ func (s *Store) CompleteLogin(ctx context.Context, c *auth.Completion) error {
 			return fmt.Errorf("insert session: %w", err)
 		}
 		return insertAudit(ctx, tx, c.Audit...)
+	})
+}
+
+// IssueEmailCode implements auth.Store. The cooldown is checked again in the
+// UPDATE, so two concurrent requests cannot both send.
+func (s *Store) IssueEmailCode(ctx context.Context, i *auth.EmailCodeIssue) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*flowRow)(nil)).
+			Set("state = ?", string(auth.EmailSent)).Set("email_code_mac = ?", i.MAC).
+			Set("email_code_expires_at = ?", i.ExpiresAt).Set("email_sent_at = ?", i.SentAt).
+			Where("id = ?", i.FlowID).Where("(email_sent_at IS NULL OR email_sent_at <= ?)", i.NotSentSince).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("store email code: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return auth.ErrResendTooSoon
+		}
+		if err := insertMail(ctx, tx, i.Mail, i.UserID, i.SentAt); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, i.Audit)
+	})
+}
+
+// EmailCodesSince implements auth.Store.
+func (s *Store) EmailCodesSince(ctx context.Context, userID int64, t time.Time) (int, error) {
+	n, err := s.db.NewSelect().Model((*outboxRow)(nil)).
+		Where("user_id = ?", userID).Where("template = ?", mail.LoginCode).Where("created_at > ?", t).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count email codes: %w", err)
+	}
+	return int(n), nil
+}
+
+// TrustedBrowser implements auth.Store.
+func (s *Store) TrustedBrowser(ctx context.Context, hash []byte, userID int64, now time.Time) (*auth.TrustedBrowser, error) {
+	var r trustedBrowserRow
+	err := s.db.NewSelect().Model(&r).Where("token_hash = ?", hash).Where("user_id = ?", userID).
+		Where("expires_at > ?", now).Scan(ctx)
+	if err != nil {
+		return nil, notFound(fmt.Errorf("trusted browser: %w", err), auth.ErrNotFound)
+	}
+	return &auth.TrustedBrowser{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, UserAgent: r.UserAgent,
+		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, nil
+}
+
+// ForgetBrowser implements auth.Store.
+func (s *Store) ForgetBrowser(ctx context.Context, hash []byte, ev auth.AuditEvent) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var userIDs []int64
+		err := tx.NewDelete().Model((*trustedBrowserRow)(nil)).Where("token_hash = ?", hash).Returning("user_id").Scan(ctx, &userIDs)
+		if err != nil {
+			return fmt.Errorf("forget browser: %w", err)
+		}
+		if len(userIDs) == 0 {
+			return nil
+		}
+		ev.UserID = userIDs[0]
+		return insertAudit(ctx, tx, ev)
 	})
 }

@@ -19,13 +19,15 @@ type userRow struct {
 	Email         string
 	PasswordHash  string
 	Disabled      bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// WebAuthnSetupRequested is the user's opt-in to register a key.
+	WebAuthnSetupRequested bool `bun:"webauthn_setup_requested"`
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 func (r *userRow) domain() auth.User {
 	return auth.User{ID: r.ID, Username: r.Username, Email: r.Email, PasswordHash: r.PasswordHash,
-		Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Disabled: r.Disabled, WebAuthnSetupRequested: r.WebAuthnSetupRequested, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 type totpDeviceRow struct {
@@ -39,19 +41,22 @@ type totpDeviceRow struct {
 }
 
 type flowRow struct {
-	bun.BaseModel `bun:"table:login_flows,alias:f"`
-	ID            int64 `bun:",pk,autoincrement"`
-	TokenHash     []byte
-	UserID        int64
-	State         string
-	Methods       string // comma-separated, in the order offered
-	FailedCodes   int
-	PendingTOTP   []byte `bun:"pending_totp"`
-	ClientIP      string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
-	Username      string `bun:",scanonly"`
-	Email         string `bun:",scanonly"`
+	bun.BaseModel      `bun:"table:login_flows,alias:f"`
+	ID                 int64 `bun:",pk,autoincrement"`
+	TokenHash          []byte
+	UserID             int64
+	State              string
+	Methods            string // comma-separated, in the order offered
+	FailedCodes        int
+	PendingTOTP        []byte     `bun:"pending_totp"`
+	EmailCodeMAC       []byte     `bun:"email_code_mac"`
+	EmailCodeExpiresAt *time.Time `bun:"email_code_expires_at"`
+	EmailSentAt        *time.Time `bun:"email_sent_at"`
+	ClientIP           string
+	CreatedAt          time.Time
+	ExpiresAt          time.Time
+	Username           string `bun:",scanonly"`
+	Email              string `bun:",scanonly"`
 }
 
 func newFlowRow(f *auth.Flow) *flowRow {
@@ -65,8 +70,14 @@ func newFlowRow(f *auth.Flow) *flowRow {
 
 func (r *flowRow) domain() *auth.Flow {
 	f := &auth.Flow{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, Username: r.Username, Email: r.Email,
-		State: auth.State(r.State), FailedCodes: r.FailedCodes, PendingTOTP: r.PendingTOTP, ClientIP: r.ClientIP,
-		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+		State: auth.State(r.State), FailedCodes: r.FailedCodes, PendingTOTP: r.PendingTOTP, EmailCodeMAC: r.EmailCodeMAC,
+		ClientIP: r.ClientIP, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+	if r.EmailCodeExpiresAt != nil {
+		f.EmailCodeExpiresAt = *r.EmailCodeExpiresAt
+	}
+	if r.EmailSentAt != nil {
+		f.EmailSentAt = *r.EmailSentAt
+	}
 	if r.Methods != "" {
 		for _, m := range strings.Split(r.Methods, ",") {
 			f.Methods = append(f.Methods, auth.Method(m))
@@ -104,4 +115,15 @@ type auditRow struct {
 	Username      string
 	ClientIP      string
 	Detail        string
+}
+
+type trustedBrowserRow struct {
+	bun.BaseModel `bun:"table:trusted_browsers,alias:tb"`
+	ID            int64 `bun:",pk,autoincrement"`
+	TokenHash     []byte
+	UserID        int64
+	UserAgent     string
+	CreatedAt     time.Time
+	LastUsedAt    *time.Time
+	ExpiresAt     time.Time
 }

@@ -67,6 +67,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, keepFailures time.Dura
 		for _, q := range []*bun.DeleteQuery{
 			tx.NewDelete().Model((*flowRow)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now),
+			tx.NewDelete().Model((*trustedBrowserRow)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*failureRow)(nil)).Where("at <= ?", now.Add(-keepFailures)),
 		} {
 			if _, err := q.Exec(ctx); err != nil {

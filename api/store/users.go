@@ -57,7 +57,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, ev
 			return fmt.Errorf("set disabled: %w", err)
 		}
 		if disabled {
-			if err := deleteUserState(ctx, tx, id, (*sessionRow)(nil), (*flowRow)(nil)); err != nil {
+			if err := deleteUserState(ctx, tx, id, (*sessionRow)(nil), (*flowRow)(nil), (*trustedBrowserRow)(nil)); err != nil {
 				return err
 			}
 		}
@@ -68,7 +68,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, ev
 // ResetMFA implements auth.Store.
 func (s *Store) ResetMFA(ctx context.Context, id int64, ev auth.AuditEvent) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := deleteUserState(ctx, tx, id, (*totpDeviceRow)(nil), (*sessionRow)(nil), (*flowRow)(nil)); err != nil {
+		if err := deleteUserState(ctx, tx, id, (*totpDeviceRow)(nil), (*trustedBrowserRow)(nil), (*sessionRow)(nil), (*flowRow)(nil)); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, ev)
