@@ -14,13 +14,14 @@ type cookieNames struct {
 	secure  bool
 	session string
 	flow    string
+	trust   string // the trusted-browser token
 }
 
 func newCookieNames(cfg Config) cookieNames {
 	if cfg.BaseURL.Scheme == "https" {
-		return cookieNames{secure: true, session: "__Host-kanmon_session", flow: "__Host-kanmon_flow"}
+		return cookieNames{secure: true, session: "__Host-kanmon_session", flow: "__Host-kanmon_flow", trust: "__Host-kanmon_trust"}
 	}
-	return cookieNames{session: "kanmon_session", flow: "kanmon_flow"}
+	return cookieNames{session: "kanmon_session", flow: "kanmon_flow", trust: "kanmon_trust"}
 }
 
 // setCookie sets an HttpOnly, SameSite=Lax cookie on path / that lives until

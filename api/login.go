@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -20,29 +21,47 @@ type codeRequest struct {
 } //	@name	CodeRequest
 
 type verifyRequest struct {
-	Method auth.Method `json:"method" enums:"totp" example:"totp" validate:"required"`
+	Method auth.Method `json:"method" enums:"totp,email" example:"totp" validate:"required"`
 	// Code as typed: full-width digits, spaces and hyphens are accepted.
 	Code string `json:"code" example:"123456" validate:"required"`
+	// TrustBrowser: skip the second factor on this browser for 8 hours.
+	TrustBrowser bool `json:"trust_browser,omitempty"`
+	// SetupWebAuthn: offer to register biometrics or a security key next time.
+	SetupWebAuthn bool `json:"setup_webauthn,omitempty"`
 } //	@name	VerifyRequest
+
+type emailSendRequest struct {
+	// Lang of the mail; Japanese unless "en".
+	Lang string `json:"lang,omitempty" enums:"ja,en" example:"ja"`
+} //	@name	EmailSendRequest
 
 // flowResponse is the state of a login and what the client may do next.
 type flowResponse struct {
-	State     auth.State `json:"state" enums:"mfa_setup_required,mfa_required,authenticated" example:"mfa_required" validate:"required"`
+	State     auth.State `json:"state" enums:"mfa_setup_required,mfa_required,email_sent,authenticated" example:"mfa_required" validate:"required"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// Methods are the second factors offered, in the order to show them.
-	Methods      []auth.Method `json:"methods" enums:"totp" validate:"required"`
+	Methods      []auth.Method `json:"methods" enums:"totp,email,webauthn" validate:"required"`
 	AttemptsLeft int           `json:"attempts_left" example:"5" validate:"required"`
+	// EmailHint is the masked address e-mail codes go to, when offered.
+	EmailHint string `json:"email_hint,omitempty" example:"k***@sato-kensetsu.example.jp"`
+	// ResendAfter is when another e-mail code may be requested.
+	ResendAfter *time.Time `json:"resend_after,omitempty"`
 } //	@name	Flow
 
 func newFlowResponse(v *auth.FlowView) flowResponse {
-	r := flowResponse{State: v.State, Methods: v.Methods, AttemptsLeft: v.AttemptsLeft}
+	r := flowResponse{State: v.State, Methods: v.Methods, AttemptsLeft: v.AttemptsLeft, EmailHint: v.EmailHint,
+		ExpiresAt: optionalTime(v.ExpiresAt), ResendAfter: optionalTime(v.ResendAfter)}
 	if r.Methods == nil {
 		r.Methods = []auth.Method{}
 	}
-	if !v.ExpiresAt.IsZero() {
-		r.ExpiresAt = &v.ExpiresAt
-	}
 	return r
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 type totpSetupResponse struct {
@@ -72,7 +91,7 @@ func (s *Server) postLogin(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	res, err := s.auth.Login(c.Request().Context(), req.Username, req.Password, client(c))
+	res, err := s.auth.Login(c.Request().Context(), req.Username, req.Password, cookie(c, s.cookies.trust), client(c))
 	if err != nil {
 		return err
 	}
@@ -146,7 +165,7 @@ func (s *Server) postTOTPActivate(c echo.Context) error {
 // postLoginVerify checks a second-factor code and completes the login.
 //
 //	@Summary		Verify a second-factor code
-//	@Description	Each TOTP code is accepted once. Wrong codes count against the login (attempts_left) and the user.
+//	@Description	A code from the authenticator app (method totp; each code is accepted once) or the last e-mailed code (method email). Wrong codes count against the login (attempts_left) and the user. With trust_browser the answer also sets the trusted-browser cookie.
 //	@ID				loginVerify
 //	@Tags			login
 //	@Accept			json
@@ -161,14 +180,61 @@ func (s *Server) postLoginVerify(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if req.Method != auth.MethodTOTP {
+	verify := map[auth.Method]func(context.Context, string, string, auth.VerifyOptions, auth.Client) (*auth.LoginResult, error){
+		auth.MethodTOTP: s.auth.VerifyTOTP, auth.MethodEmail: s.auth.VerifyEmailCode,
+	}[req.Method]
+	if verify == nil {
 		return auth.ErrInvalidInput
 	}
-	res, err := s.auth.VerifyTOTP(c.Request().Context(), cookie(c, s.cookies.flow), req.Code, client(c))
+	opts := auth.VerifyOptions{TrustBrowser: req.TrustBrowser, SetupWebAuthn: req.SetupWebAuthn}
+	res, err := verify(c.Request().Context(), cookie(c, s.cookies.flow), req.Code, opts, client(c))
 	if err != nil {
 		return err
 	}
 	return s.answerLogin(c, res)
+}
+
+// postEmailSend e-mails a login code.
+//
+//	@Summary		E-mail a login code
+//	@Description	Sends a 6-digit code, valid 10 minutes, to the user's registered address (see email_hint). Another may be requested after resend_after; a few per hour at most.
+//	@ID				loginEmailSend
+//	@Tags			login
+//	@Accept			json
+//	@Produce		json
+//	@Security		FlowCookie
+//	@Param			body	body		emailSendRequest	false	"mail language"
+//	@Success		200		{object}	flowResponse
+//	@Failure		400,401,403,409,415,429	{object}	Problem
+//	@Router			/api/v1/login/email/send [post]
+func (s *Server) postEmailSend(c echo.Context) error {
+	var req emailSendRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	v, err := s.auth.SendEmailCode(c.Request().Context(), cookie(c, s.cookies.flow), req.Lang, client(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newFlowResponse(v))
+}
+
+// deleteTrustedBrowser stops trusting this browser.
+//
+//	@Summary		Forget this browser
+//	@Description	The next login from this browser asks for the second factor again.
+//	@ID				forgetBrowser
+//	@Tags			session
+//	@Accept			json
+//	@Success		204
+//	@Failure		403,415	{object}	Problem
+//	@Router			/api/v1/trusted-browser [delete]
+func (s *Server) deleteTrustedBrowser(c echo.Context) error {
+	if err := s.auth.ForgetBrowser(c.Request().Context(), cookie(c, s.cookies.trust), client(c)); err != nil {
+		return err
+	}
+	s.setCookie(c, s.cookies.trust, "", time.Time{})
+	return c.NoContent(http.StatusNoContent)
 }
 
 // answerLogin sets the cookies a login step produced and answers with the flow.
@@ -179,6 +245,9 @@ func (s *Server) answerLogin(c echo.Context, res *auth.LoginResult) error {
 	if res.Session != nil {
 		s.setCookie(c, s.cookies.flow, "", time.Time{})
 		s.setCookie(c, s.cookies.session, res.Session.Token, res.Session.ExpiresAt)
+	}
+	if res.Trust != nil {
+		s.setCookie(c, s.cookies.trust, res.Trust.Token, res.Trust.ExpiresAt)
 	}
 	return c.JSON(http.StatusOK, newFlowResponse(res.Flow))
 }

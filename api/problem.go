@@ -39,6 +39,7 @@ var statusOf = map[string]int{
 	auth.CodeBadCredentials:  http.StatusUnauthorized,
 	auth.CodeCodeInvalid:     http.StatusUnauthorized,
 	auth.CodeCodeReused:      http.StatusUnauthorized,
+	auth.CodeCodeExpired:     http.StatusUnauthorized,
 	auth.CodeFlowNotFound:    http.StatusUnauthorized,
 	auth.CodeFlowExpired:     http.StatusUnauthorized,
 	auth.CodeFlowExhausted:   http.StatusUnauthorized,

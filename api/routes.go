@@ -19,10 +19,15 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/login/totp/setup", s.postTOTPSetup)
 	v1.POST("/login/totp/activate", s.postTOTPActivate)
 	v1.POST("/login/verify", s.postLoginVerify)
+	v1.POST("/login/email/send", s.postEmailSend)
+	v1.DELETE("/trusted-browser", s.deleteTrustedBrowser)
 	v1.GET("/session", s.getSession)
 	v1.POST("/logout", s.postLogout)
 	v1.Any("/*", func(echo.Context) error { return echo.ErrNotFound }) // never the SPA
 
+	if s.cfg.Dev && s.cfg.DevMailbox != nil {
+		e.GET("/dev/mail", s.getDevMail)
+	}
 	e.GET("/*", s.serveSPA(s.static))
 }
 

@@ -29,6 +29,8 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// BodyLimit bounds request bodies, e.g. "64K".
 	BodyLimit string
+	// DevMailbox, in dev mode only, is shown at /dev/mail.
+	DevMailbox *DevMailbox
 }
 
 // Pinger reports whether the database answers (readiness).
