@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kanmon/kanmon/api/auth"
+	"github.com/kanmon/kanmon/api/mail"
 )
 
 // config is every setting of kanmon: a flag beats its KANMON_* variable, which
@@ -27,6 +28,7 @@ type config struct {
 	TrustedProxies string // comma-separated CIDRs
 	MemoryLimitMiB int64
 	LogLevel       string
+	SMTP           mail.SMTPConfig
 	Auth           auth.Config
 	Argon2         auth.Argon2Params
 	HashSlots      int
@@ -117,6 +119,7 @@ func (c *config) hashFlags(f *flagSet) {
 // serveFlags are the settings of the server.
 func (c *config) serveFlags(f *flagSet) {
 	d := auth.DefaultConfig()
+	c.Auth = d
 	f.str(&c.Addr, "addr", "KANMON_ADDR", ":8080", "listen address")
 	f.str(&c.BaseURL, "base-url", "KANMON_BASE_URL", "http://localhost:8080", "public URL users reach Kanmon at")
 	f.boolean(&c.Dev, "dev", "KANMON_DEV", false, "dev mode: plain-HTTP cookies on localhost, secret key kept under the data directory")
@@ -133,6 +136,21 @@ func (c *config) serveFlags(f *flagSet) {
 	var mem int
 	f.integer(&mem, "memory-limit", "KANMON_MEMORY_LIMIT_MIB", 90, "soft memory limit for the Go runtime in MiB (0: none)")
 	f.str(&c.LogLevel, "log-level", "KANMON_LOG_LEVEL", "info", "debug, info, warn or error")
+	f.duration(&c.Auth.EmailCodeTTL, "email-code-ttl", "KANMON_EMAIL_CODE_TTL", d.EmailCodeTTL, "validity of an e-mailed code")
+	f.duration(&c.Auth.EmailResendAfter, "email-resend-after", "KANMON_EMAIL_RESEND_AFTER", d.EmailResendAfter, "wait before another e-mail code")
+	f.integer(&c.Auth.EmailHourlyCap, "email-hourly-cap", "KANMON_EMAIL_HOURLY_CAP", d.EmailHourlyCap, "e-mail codes per user per hour")
+	f.duration(&c.Auth.TrustFor, "trust-for", "KANMON_TRUST_FOR", d.TrustFor, "how long a trusted browser skips the second factor")
+	f.boolean(&c.Auth.OfferAllMethods, "offer-all-methods", "KANMON_OFFER_ALL_METHODS", false, "offer every second factor a user has, not only the manual's choice")
+	var tls string
+	f.str(&c.SMTP.Host, "smtp-host", "KANMON_SMTP_HOST", "", "SMTP server for mail (empty: dev mode keeps mail in the outbox and the log; production offers no e-mail codes)")
+	f.integer(&c.SMTP.Port, "smtp-port", "KANMON_SMTP_PORT", 0, "SMTP port (0: 25, 587 or 465 by TLS mode)")
+	f.str(&tls, "smtp-tls", "KANMON_SMTP_TLS", string(mail.TLSStartTLS), "none, starttls or tls")
+	f.str(&c.SMTP.Username, "smtp-username", "KANMON_SMTP_USERNAME", "", "SMTP AUTH user (empty: no AUTH)")
+	f.str(&c.SMTP.Password, "smtp-password", "KANMON_SMTP_PASSWORD", "", "SMTP AUTH password")
+	f.str(&c.SMTP.From, "smtp-from", "KANMON_SMTP_FROM", "noreply@localhost", "sender address")
+	f.str(&c.SMTP.FromName, "smtp-from-name", "KANMON_SMTP_FROM_NAME", "", "sender name (default: the issuer)")
+	f.duration(&c.SMTP.Timeout, "smtp-timeout", "KANMON_SMTP_TIMEOUT", 30*time.Second, "SMTP connection and command timeout")
+	f.after = append(f.after, func() { c.SMTP.TLS = mail.TLSMode(tls) })
 	f.after = append(f.after, func() { c.MemoryLimitMiB = int64(mem) })
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kanmon/kanmon/api"
 	"github.com/kanmon/kanmon/api/auth"
+	"github.com/kanmon/kanmon/api/mail"
 	"github.com/kanmon/kanmon/api/store"
 	"github.com/kanmon/kanmon/frontend"
 	"github.com/kanmon/kanmon/openapi"
@@ -55,8 +56,27 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	sender, err := mailSender(&c, log)
+	if err != nil {
+		return err
+	}
+	if sender == nil {
+		log.Warn("no SMTP server configured (KANMON_SMTP_HOST): e-mail codes are not offered")
+		c.Auth.EmailCodes = false
+	}
 	svc := auth.New(st, hasher, sealer, c.Auth, utcNow)
-	handler, err := api.New(api.Config{BaseURL: set.baseURL, Dev: c.Dev, TrustedProxies: set.proxies}, svc, st, log, frontend.Dist, openapi.Document)
+	apiCfg := api.Config{BaseURL: set.baseURL, Dev: c.Dev, TrustedProxies: set.proxies}
+	renderer := &mail.Renderer{SystemName: c.Auth.Issuer}
+	outbox := st.Outbox(c.Dev)
+	if sender != nil {
+		worker := &mail.Worker{Outbox: outbox, Sender: sender, Renderer: renderer, Logger: log, Now: utcNow}
+		svc.OnMail(worker.Wake)
+		go worker.Run(ctx)
+	}
+	if c.Dev {
+		apiCfg.DevMailbox = &api.DevMailbox{Recent: outbox.RecentMail, Renderer: renderer}
+	}
+	handler, err := api.New(apiCfg, svc, st, log, frontend.Dist, openapi.Document)
 	if err != nil {
 		return err
 	}
@@ -95,6 +115,26 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// mailSender is the SMTP sender when a server is configured; in dev mode
+// without one, mail stays in the outbox (shown at /dev/mail) and the log; in
+// production without one, there is no sender and no e-mail codes.
+func mailSender(c *config, log *slog.Logger) (mail.Sender, error) {
+	if c.SMTP.Host == "" {
+		if c.Dev {
+			return mail.LogSender{Logger: log}, nil
+		}
+		return nil, nil
+	}
+	if c.SMTP.FromName == "" {
+		c.SMTP.FromName = c.Auth.Issuer
+	}
+	s, err := mail.NewSMTPSender(c.SMTP)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
+	return s, nil
 }
 
 func newLogger(e env, level string) *slog.Logger {
