@@ -3,7 +3,7 @@
 // a JSON body on POST, `{}` when there is nothing to say, because the server
 // accepts only same-origin JSON for state-changing requests.
 import type { paths } from './schema';
-import type { Flow, LoginRequest, Problem, Session, TotpSetup, VerifyRequest } from './types';
+import type { EmailSendRequest, Flow, LoginRequest, Problem, Session, TotpSetup, VerifyRequest } from './types';
 
 /**
  * The paths the SPA calls: those in the OpenAPI document, so a renamed or
@@ -71,7 +71,7 @@ export const api = {
   flow: () => call<Flow>('GET', '/api/v1/login/flow'),
   totpSetup: () => call<TotpSetup>('POST', '/api/v1/login/totp/setup'),
   totpActivate: (code: string) => call<Flow>('POST', '/api/v1/login/totp/activate', { code }),
-  sendEmail: () => call<Flow>('POST', '/api/v1/login/email/send'),
+  sendEmail: (req: EmailSendRequest) => call<Flow>('POST', '/api/v1/login/email/send', req),
   verify: (req: VerifyRequest) => call<Flow>('POST', '/api/v1/login/verify', req),
   logout: () => call<void>('POST', '/api/v1/logout'),
   session: () => call<Session>('GET', '/api/v1/session'),

@@ -40,6 +40,11 @@ export type Session = Schemas['Session'];
 
 export type LoginRequest = Schemas['LoginRequest'];
 
+/** POST /login/email/send: the language of the mail (Japanese unless "en"). */
+export interface EmailSendRequest {
+  lang?: 'ja' | 'en';
+}
+
 export type VerifyRequest = Omit<Schemas['VerifyRequest'], 'method'> & {
   method: 'totp' | 'email';
   trust_browser?: boolean;

@@ -28,7 +28,7 @@ export function ResendButton({ flow, onFlow, onRestart }: Props) {
     if (left > 0) return; // aria-disabled keeps the focus here, so ignore the press
     void resend.run(async () => {
       setSent(false);
-      onFlow(await api.sendEmail());
+      onFlow(await api.sendEmail({ lang: t.lang }));
       setSent(true);
     });
   }

@@ -2,7 +2,7 @@
 // shape. Wording follows the city's operations manual (二要素認証 操作マニュアル)
 // wherever it names a screen, a button or a choice, so users can follow it.
 export const ja = {
-  lang: 'ja',
+  lang: 'ja' as 'ja' | 'en',
   systemName: '横浜市電子請求システム',
   languageLabel: '表示言語',
   busy: '処理中です',

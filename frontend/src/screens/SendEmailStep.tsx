@@ -19,7 +19,7 @@ interface Props {
 export function SendEmailStep({ onFlow, onRestart, onBack }: Props) {
   const t = useT();
   const send = useRequest(onRestart);
-  const start = () => void send.run(async () => onFlow(await api.sendEmail()));
+  const start = () => void send.run(async () => onFlow(await api.sendEmail({ lang: t.lang })));
   useEffect(start, []);
 
   return (
