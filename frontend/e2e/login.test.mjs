@@ -28,12 +28,16 @@ after(async () => {
 
 const toFullWidth = (code) => code.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 
+// Keyboard only, as a user without a mouse would: the form starts focused on
+// the user name.
 async function logIn(page) {
   await page.goto(server.url + '/');
   await page.getByRole('heading', { name: 'ログイン' }).waitFor();
-  await page.getByLabel('ユーザー名').fill(user);
-  await page.getByLabel('パスワード', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
+  assert.equal(await focused(page), 'username');
+  await page.keyboard.type(user);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
 }
 
 describe('login against the real server', { concurrency: false }, () => {
@@ -76,8 +80,8 @@ describe('login against the real server', { concurrency: false }, () => {
     await shot(page, 'real-setup');
     await checkA11y(page, 'setup');
 
-    await page.getByLabel('認証アプリに表示された6桁のコード').fill(totp(secret));
-    await page.getByRole('button', { name: 'デバイスのペアリングとログイン' }).click();
+    await page.keyboard.type(totp(secret)); // the code field has the focus
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
     assert.equal(await page.getByTestId('username').textContent(), user);
     assert.equal(await page.getByTestId('factors').textContent(), 'パスワード、認証アプリ');
@@ -91,7 +95,10 @@ describe('login against the real server', { concurrency: false }, () => {
 
   it('logout returns to the login screen', async () => {
     const { page } = browser;
-    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('heading', { name: 'ログインしました' }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'ログアウト');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'ログイン' }).waitFor();
     await page.getByRole('status').getByText('ログアウトしました。').waitFor();
     await page.reload();
@@ -118,8 +125,8 @@ describe('login against the real server', { concurrency: false }, () => {
     const next = totp(secret, Date.now() + 30_000);
     const valid = new Set([-30_000, 0, 30_000, 60_000].map((d) => totp(secret, Date.now() + d)));
     const wrong = ['000000', '111111', '222222'].find((c) => !valid.has(c));
-    await code.fill(wrong);
-    await page.getByRole('button', { name: '検証' }).click();
+    await page.keyboard.type(wrong);
+    await page.keyboard.press('Enter');
     const alert = page.getByRole('alert');
     await alert.getByText(/^コードが正しくありません。/).waitFor();
     assert.equal(await focused(page), 'alert');
