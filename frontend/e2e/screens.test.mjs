@@ -22,6 +22,15 @@ after(() => server?.close());
 /** open starts a browser on the SPA with the given API script. */
 async function open(handlers, options) {
   const b = await launch(options);
+  // Note whether a form was on screen when the WASM runtime was requested.
+  await b.page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('script[src*="wasm_exec"]')) {
+        globalThis.formBeforeWasm = !!document.querySelector('form');
+        obs.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
   const sent = await mockApi(b.page, handlers);
   await b.page.goto(server.url + (options?.path ?? '/'));
   return { ...b, sent };
@@ -37,6 +46,8 @@ describe('screens with a scripted API', () => {
       assert.equal(await page.getAttribute('#password', 'autocomplete'), 'current-password');
       assert.equal(await focused(page), 'username');
       assert.equal(await page.getByRole('link', { name: 'パスワードを忘れた場合' }).getAttribute('href'), '/password/forgot');
+      await page.waitForFunction(() => globalThis.kanmon?.ready === true);
+      assert.equal(await page.evaluate(() => globalThis.formBeforeWasm), true, 'WASM loaded only after the form');
       await shot(page, 'login-ja');
       await checkA11y(page, 'login');
 
