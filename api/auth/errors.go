@@ -24,6 +24,9 @@ const (
 	CodeUnauthenticated = "unauthenticated"
 	CodeNotFound        = "not_found"
 	CodeConflict        = "conflict"
+	CodeWebAuthnFailed  = "webauthn_failed"
+	CodeChallengeGone   = "challenge_expired"
+	CodeLastFactor      = "last_factor"
 )
 
 // Error is a failure the caller may see: a stable code, a short English message for
@@ -49,21 +52,24 @@ func (e *Error) Is(target error) bool {
 
 // Sentinel errors; compare with errors.Is.
 var (
-	ErrInvalidInput    = &Error{Code: CodeInvalidInput, Message: "the request is not valid"}
-	ErrBadCredentials  = &Error{Code: CodeBadCredentials, Message: "user name or password is wrong"}
-	ErrCodeInvalid     = &Error{Code: CodeCodeInvalid, Message: "the code is wrong or has expired"}
-	ErrCodeReused      = &Error{Code: CodeCodeReused, Message: "the code was already used; wait for the next one"}
-	ErrCodeExpired     = &Error{Code: CodeCodeExpired, Message: "the code has expired; send a new one"}
-	ErrFlowNotFound    = &Error{Code: CodeFlowNotFound, Message: "no login in progress"}
-	ErrFlowExpired     = &Error{Code: CodeFlowExpired, Message: "the login has expired; start again"}
-	ErrFlowExhausted   = &Error{Code: CodeFlowExhausted, Message: "too many wrong codes; start again"}
-	ErrStepNotAllowed  = &Error{Code: CodeStepNotAllowed, Message: "this step is not allowed now"}
-	ErrRateLimited     = &Error{Code: CodeRateLimited, Message: "too many attempts; try again later"}
-	ErrResendTooSoon   = &Error{Code: CodeResendTooSoon, Message: "a code was sent a moment ago"}
-	ErrBusy            = &Error{Code: CodeBusy, Message: "the server is busy; try again shortly"}
-	ErrUnauthenticated = &Error{Code: CodeUnauthenticated, Message: "not logged in"}
-	ErrNotFound        = &Error{Code: CodeNotFound, Message: "not found"}
-	ErrConflict        = &Error{Code: CodeConflict, Message: "already exists"}
+	ErrInvalidInput     = &Error{Code: CodeInvalidInput, Message: "the request is not valid"}
+	ErrBadCredentials   = &Error{Code: CodeBadCredentials, Message: "user name or password is wrong"}
+	ErrCodeInvalid      = &Error{Code: CodeCodeInvalid, Message: "the code is wrong or has expired"}
+	ErrCodeReused       = &Error{Code: CodeCodeReused, Message: "the code was already used; wait for the next one"}
+	ErrCodeExpired      = &Error{Code: CodeCodeExpired, Message: "the code has expired; send a new one"}
+	ErrFlowNotFound     = &Error{Code: CodeFlowNotFound, Message: "no login in progress"}
+	ErrFlowExpired      = &Error{Code: CodeFlowExpired, Message: "the login has expired; start again"}
+	ErrFlowExhausted    = &Error{Code: CodeFlowExhausted, Message: "too many wrong codes; start again"}
+	ErrStepNotAllowed   = &Error{Code: CodeStepNotAllowed, Message: "this step is not allowed now"}
+	ErrRateLimited      = &Error{Code: CodeRateLimited, Message: "too many attempts; try again later"}
+	ErrResendTooSoon    = &Error{Code: CodeResendTooSoon, Message: "a code was sent a moment ago"}
+	ErrBusy             = &Error{Code: CodeBusy, Message: "the server is busy; try again shortly"}
+	ErrUnauthenticated  = &Error{Code: CodeUnauthenticated, Message: "not logged in"}
+	ErrNotFound         = &Error{Code: CodeNotFound, Message: "not found"}
+	ErrConflict         = &Error{Code: CodeConflict, Message: "already exists"}
+	ErrWebAuthnFailed   = &Error{Code: CodeWebAuthnFailed, Message: "the security key's answer was not accepted"}
+	ErrChallengeExpired = &Error{Code: CodeChallengeGone, Message: "the security key prompt has expired; try again"}
+	ErrLastFactor       = &Error{Code: CodeLastFactor, Message: "this is your last second factor; add another before removing it"}
 )
 
 // invalid returns an invalid-input error with a specific message.

@@ -34,27 +34,32 @@ type Step string
 
 // Flow steps.
 const (
-	StepSetupTOTP    Step = "setup_totp"
-	StepActivateTOTP Step = "activate_totp"
-	StepVerifyTOTP   Step = "verify_totp"
-	StepSendEmail    Step = "send_email"
-	StepVerifyEmail  Step = "verify_email"
+	StepSetupTOTP      Step = "setup_totp"
+	StepActivateTOTP   Step = "activate_totp"
+	StepVerifyTOTP     Step = "verify_totp"
+	StepSendEmail      Step = "send_email"
+	StepVerifyEmail    Step = "verify_email"
+	StepBeginWebAuthn  Step = "begin_webauthn"
+	StepFinishWebAuthn Step = "finish_webauthn"
 )
 
 // moves is the whole state machine: from each state, the steps allowed and the
 // state each leads to.
 var moves = map[State]map[Step]State{
 	MFASetupRequired: {StepSetupTOTP: MFASetupRequired, StepActivateTOTP: Authenticated},
-	MFARequired:      {StepVerifyTOTP: Authenticated, StepSendEmail: EmailSent},
+	MFARequired: {StepVerifyTOTP: Authenticated, StepSendEmail: EmailSent,
+		StepBeginWebAuthn: MFARequired, StepFinishWebAuthn: Authenticated},
 	// After an e-mail code was sent the user may still switch to the app.
 	EmailSent: {StepVerifyEmail: Authenticated, StepSendEmail: EmailSent, StepVerifyTOTP: Authenticated},
 }
 
 // stepMethod names the method a step needs the flow to offer, where it needs one.
 var stepMethod = map[Step]Method{
-	StepVerifyTOTP:  MethodTOTP,
-	StepSendEmail:   MethodEmail,
-	StepVerifyEmail: MethodEmail,
+	StepVerifyTOTP:     MethodTOTP,
+	StepSendEmail:      MethodEmail,
+	StepVerifyEmail:    MethodEmail,
+	StepBeginWebAuthn:  MethodWebAuthn,
+	StepFinishWebAuthn: MethodWebAuthn,
 }
 
 // Flow is a login between a correct password and a completed second factor. It is
@@ -76,6 +81,8 @@ type Flow struct {
 	EmailCodeExpiresAt time.Time
 	EmailSentAt        time.Time
 	ClientIP           string
+	// OfferWebAuthnSetup: the user asked to register a key and has none yet.
+	OfferWebAuthnSetup bool
 	CreatedAt          time.Time
 	ExpiresAt          time.Time
 }
@@ -115,6 +122,9 @@ type FlowView struct {
 	EmailHint string
 	// ResendAfter is when another e-mail code may be requested.
 	ResendAfter time.Time
+	// OfferWebAuthnSetup, once authenticated, invites the user to register a
+	// security key or biometrics (they asked for it at an earlier login).
+	OfferWebAuthnSetup bool
 }
 
 func (s *Service) view(f *Flow) *FlowView {

@@ -84,6 +84,8 @@ const (
 	EventBrowserTrusted   = "trusted_browser.added"
 	EventBrowserUsed      = "trusted_browser.used"
 	EventBrowserForgot    = "trusted_browser.removed"
+	EventWebAuthnAdded    = "webauthn.added"
+	EventWebAuthnRemoved  = "webauthn.removed"
 )
 
 // Completion is everything that happens when a login flow succeeds, applied by
@@ -104,6 +106,9 @@ type Completion struct {
 	// trusted browser this login relied on.
 	Trust       *TrustedBrowser
 	TrustUsedID int64
+	// WebAuthnUse, when set, stores the new sign count of the key used, only
+	// if it did not go back meanwhile; otherwise ErrWebAuthnFailed.
+	WebAuthnUse *WebAuthnUse
 	// RequestWebAuthnSetup records the user's opt-in to register a key.
 	RequestWebAuthnSetup bool
 	Session              *Session
@@ -186,6 +191,27 @@ type Store interface {
 	// ForgetBrowser removes the trusted browser whose token hashes to hash and
 	// audits ev with its user; an unknown token is not an error.
 	ForgetBrowser(ctx context.Context, hash []byte, ev AuditEvent) error
+
+	// WebAuthnHandle returns the user's WebAuthn user handle, storing fresh
+	// as the handle if the user has none yet.
+	WebAuthnHandle(ctx context.Context, userID int64, fresh []byte) ([]byte, error)
+	// WebAuthnCredentials lists a user's keys, oldest first.
+	WebAuthnCredentials(ctx context.Context, userID int64) ([]WebAuthnCredential, error)
+	// AddWebAuthnCredential stores a new key (ErrConflict if its credential id
+	// is known), ends the user's pending setup request and audits ev.
+	AddWebAuthnCredential(ctx context.Context, c *WebAuthnCredential, ev AuditEvent) error
+	// RenameWebAuthnCredential renames key id of userID, or ErrNotFound.
+	RenameWebAuthnCredential(ctx context.Context, userID, id int64, name string) error
+	// DeleteWebAuthnCredential removes key id of userID (ErrNotFound) unless it
+	// is the user's last second factor (ErrLastFactor), and audits ev.
+	DeleteWebAuthnCredential(ctx context.Context, userID, id int64, ev AuditEvent) error
+	// SetWebAuthnSetupRequested records or clears the user's opt-in.
+	SetWebAuthnSetupRequested(ctx context.Context, userID int64, requested bool) error
+	// SetChallenge keeps a pending ceremony on its owner, replacing any.
+	SetChallenge(ctx context.Context, owner ChallengeOwner, id int64, c Challenge) error
+	// TakeChallenge removes and returns the owner's pending ceremony, or
+	// ErrChallengeExpired when there is none.
+	TakeChallenge(ctx context.Context, owner ChallengeOwner, id int64) (*Challenge, error)
 
 	// SessionByToken returns the session whose token hashes to hash with its
 	// user's name and address, or ErrUnauthenticated; sessions of disabled

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/kanmon/kanmon/wasm/codefmt"
@@ -76,6 +77,9 @@ type Service struct {
 	cfg      Config
 	now      func() time.Time
 	mailWake func()
+	// webauthn is nil until EnableWebAuthn.
+	webauthn     *webauthn.WebAuthn
+	challengeTTL time.Duration
 }
 
 // New returns a Service. now is time.Now in production and a test clock in tests.
@@ -164,6 +168,7 @@ func (s *Service) Login(ctx context.Context, username, password, trustToken stri
 		UserID: u.ID, Username: u.Username, Email: u.Email, ClientIP: c.IP,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
 		State: MFARequired, Methods: offeredMethods(u, s.cfg),
+		OfferWebAuthnSetup: u.WebAuthnSetupRequested && u.WebAuthnCredentials == 0,
 	}
 	if u.TOTPDevices == 0 && u.WebAuthnCredentials == 0 {
 		f.State, f.Methods = MFASetupRequired, nil
@@ -293,7 +298,7 @@ func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c
 // complete turns a flow into a session in one transaction with the rest of c
 // and what opts ask for.
 func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, opts VerifyOptions, factors []string, cl Client, now time.Time, extra ...AuditEvent) (*LoginResult, error) {
-	res := &LoginResult{Flow: &FlowView{State: Authenticated}}
+	res := &LoginResult{Flow: &FlowView{State: Authenticated, OfferWebAuthnSetup: f.OfferWebAuthnSetup && s.webauthn != nil}}
 	if opts.TrustBrowser {
 		token, hash := NewToken()
 		c.Trust = &TrustedBrowser{TokenHash: hash, UserID: f.UserID, UserAgent: cl.UserAgent, CreatedAt: now, ExpiresAt: now.Add(s.cfg.TrustFor)}

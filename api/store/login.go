@@ -17,17 +17,19 @@ import (
 func (s *Store) LoginUser(ctx context.Context, username string) (*auth.LoginUser, error) {
 	var row struct {
 		userRow
-		TOTPDevices int `bun:"totp_devices,scanonly"`
+		TOTPDevices         int `bun:"totp_devices,scanonly"`
+		WebAuthnCredentials int `bun:"webauthn_credentials,scanonly"`
 	}
 	err := s.db.NewSelect().Model(&row.userRow).
 		ColumnExpr("u.*").
 		ColumnExpr("(SELECT count(*) FROM totp_devices AS d WHERE d.user_id = u.id) AS totp_devices").
+		ColumnExpr("(SELECT count(*) FROM webauthn_credentials AS w WHERE w.user_id = u.id) AS webauthn_credentials").
 		Where("u.username = ?", username).
 		Scan(ctx, &row)
 	if err != nil {
 		return nil, notFound(fmt.Errorf("login user: %w", err), auth.ErrNotFound)
 	}
-	return &auth.LoginUser{User: row.domain(), TOTPDevices: row.TOTPDevices}, nil
+	return &auth.LoginUser{User: row.domain(), TOTPDevices: row.TOTPDevices, WebAuthnCredentials: row.WebAuthnCredentials}, nil
 }
 
 // RecentFailures implements auth.Store.
@@ -91,6 +93,7 @@ func (s *Store) FlowByToken(ctx context.Context, hash []byte) (*auth.Flow, error
 	var row flowRow
 	err := s.db.NewSelect().Model(&row).
 		ColumnExpr("f.*, u.username, u.email").
+		ColumnExpr("u.webauthn_setup_requested AND NOT EXISTS (SELECT 1 FROM webauthn_credentials AS w WHERE w.user_id = u.id) AS offer_webauthn_setup").
 		Join("JOIN users AS u ON u.id = f.user_id").
 		Where("f.token_hash = ?", hash).Where("u.disabled = ?", false).
 		Scan(ctx)
@@ -159,6 +162,17 @@ func (s *Store) CompleteLogin(ctx context.Context, c *auth.Completion) error {
 				Where("id = ?", c.TrustUsedID).Exec(ctx)
 			if err != nil {
 				return fmt.Errorf("mark trusted browser used: %w", err)
+			}
+		}
+		if w := c.WebAuthnUse; w != nil {
+			res, err := tx.NewUpdate().Model((*webauthnCredentialRow)(nil)).
+				Set("sign_count = ?", int64(w.SignCount)).Set("record = ?", string(w.Record)).Set("last_used_at = ?", c.Session.CreatedAt).
+				Where("id = ?", w.ID).Where("(sign_count < ? OR ? = 0)", int64(w.SignCount), int64(w.SignCount)).Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("update webauthn credential: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return auth.ErrWebAuthnFailed // a parallel login advanced the counter
 			}
 		}
 		if t := c.Trust; t != nil {

@@ -20,7 +20,8 @@ type userRow struct {
 	PasswordHash  string
 	Disabled      bool
 	// WebAuthnSetupRequested is the user's opt-in to register a key.
-	WebAuthnSetupRequested bool `bun:"webauthn_setup_requested"`
+	WebAuthnSetupRequested bool   `bun:"webauthn_setup_requested"`
+	WebAuthnHandle         []byte `bun:"webauthn_handle"`
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 }
@@ -52,6 +53,8 @@ type flowRow struct {
 	EmailCodeMAC       []byte     `bun:"email_code_mac"`
 	EmailCodeExpiresAt *time.Time `bun:"email_code_expires_at"`
 	EmailSentAt        *time.Time `bun:"email_sent_at"`
+	challengeColumns
+	OfferWebAuthnSetup bool `bun:"offer_webauthn_setup,scanonly"`
 	ClientIP           string
 	CreatedAt          time.Time
 	ExpiresAt          time.Time
@@ -71,7 +74,7 @@ func newFlowRow(f *auth.Flow) *flowRow {
 func (r *flowRow) domain() *auth.Flow {
 	f := &auth.Flow{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, Username: r.Username, Email: r.Email,
 		State: auth.State(r.State), FailedCodes: r.FailedCodes, PendingTOTP: r.PendingTOTP, EmailCodeMAC: r.EmailCodeMAC,
-		ClientIP: r.ClientIP, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}
+		ClientIP: r.ClientIP, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, OfferWebAuthnSetup: r.OfferWebAuthnSetup}
 	if r.EmailCodeExpiresAt != nil {
 		f.EmailCodeExpiresAt = *r.EmailCodeExpiresAt
 	}
@@ -97,6 +100,43 @@ type sessionRow struct {
 	CreatedAt     time.Time
 	LastSeenAt    time.Time
 	ExpiresAt     time.Time
+	challengeColumns
+}
+
+// challengeColumns hold a pending WebAuthn ceremony (see auth.Challenge) on a
+// login flow or a session.
+type challengeColumns struct {
+	WebAuthnSession   *string    `bun:"webauthn_session"`
+	WebAuthnExpiresAt *time.Time `bun:"webauthn_expires_at"`
+}
+
+type webauthnCredentialRow struct {
+	bun.BaseModel  `bun:"table:webauthn_credentials,alias:w"`
+	ID             int64 `bun:",pk,autoincrement"`
+	UserID         int64
+	CredentialID   []byte
+	Name           string
+	AAGUID         []byte `bun:"aaguid"`
+	Transports     string // comma-separated
+	SignCount      int64
+	BackupEligible bool
+	BackupState    bool
+	Record         string // go-webauthn's credential record, JSON
+	CreatedAt      time.Time
+	LastUsedAt     *time.Time
+}
+
+func (r *webauthnCredentialRow) domain() auth.WebAuthnCredential {
+	c := auth.WebAuthnCredential{ID: r.ID, UserID: r.UserID, CredentialID: r.CredentialID, Name: r.Name, AAGUID: r.AAGUID,
+		SignCount: uint32(r.SignCount), BackupEligible: r.BackupEligible, BackupState: r.BackupState,
+		Record: []byte(r.Record), CreatedAt: r.CreatedAt}
+	if r.Transports != "" {
+		c.Transports = strings.Split(r.Transports, ",")
+	}
+	if r.LastUsedAt != nil {
+		c.LastUsedAt = *r.LastUsedAt
+	}
+	return c
 }
 
 type failureRow struct {

@@ -68,7 +68,8 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, ev
 // ResetMFA implements auth.Store.
 func (s *Store) ResetMFA(ctx context.Context, id int64, ev auth.AuditEvent) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := deleteUserState(ctx, tx, id, (*totpDeviceRow)(nil), (*trustedBrowserRow)(nil), (*sessionRow)(nil), (*flowRow)(nil)); err != nil {
+		if err := deleteUserState(ctx, tx, id, (*totpDeviceRow)(nil), (*webauthnCredentialRow)(nil), (*trustedBrowserRow)(nil),
+			(*sessionRow)(nil), (*flowRow)(nil)); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, ev)
