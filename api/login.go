@@ -46,11 +46,14 @@ type flowResponse struct {
 	EmailHint string `json:"email_hint,omitempty" example:"k***@sato-kensetsu.example.jp"`
 	// ResendAfter is when another e-mail code may be requested.
 	ResendAfter *time.Time `json:"resend_after,omitempty"`
+	// OfferWebAuthnSetup, with state authenticated, invites the user to register
+	// a security key or biometrics now (they asked for it at an earlier login).
+	OfferWebAuthnSetup bool `json:"offer_webauthn_setup,omitempty"`
 } //	@name	Flow
 
 func newFlowResponse(v *auth.FlowView) flowResponse {
 	r := flowResponse{State: v.State, Methods: v.Methods, AttemptsLeft: v.AttemptsLeft, EmailHint: v.EmailHint,
-		ExpiresAt: optionalTime(v.ExpiresAt), ResendAfter: optionalTime(v.ResendAfter)}
+		ExpiresAt: optionalTime(v.ExpiresAt), ResendAfter: optionalTime(v.ResendAfter), OfferWebAuthnSetup: v.OfferWebAuthnSetup}
 	if r.Methods == nil {
 		r.Methods = []auth.Method{}
 	}

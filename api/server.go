@@ -92,14 +92,16 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
+		attrs := []slog.Attr{slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path)}
 		if err != nil {
 			c.Error(err)
+			// Errors carry no secrets; their detail (a WebAuthn check that
+			// failed, say) is for operators and never sent to the client.
+			attrs = append(attrs, slog.String("err", err.Error()))
 		}
-		req := c.Request()
-		s.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path),
-			slog.Int("status", c.Response().Status), slog.String("ip", c.RealIP()),
+		attrs = append(attrs, slog.Int("status", c.Response().Status), slog.String("ip", c.RealIP()),
 			slog.Duration("took", time.Since(start)))
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}
 }
