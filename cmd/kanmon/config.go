@@ -29,10 +29,14 @@ type config struct {
 	MemoryLimitMiB int64
 	LogLevel       string
 	SMTP           mail.SMTPConfig
-	Auth           auth.Config
-	Argon2         auth.Argon2Params
-	HashSlots      int
-	HashWait       time.Duration
+	// WebAuthnRPID defaults to the base URL's host; WebAuthnOrigins adds
+	// origins (comma-separated) to the base URL's.
+	WebAuthnRPID    string
+	WebAuthnOrigins string
+	Auth            auth.Config
+	Argon2          auth.Argon2Params
+	HashSlots       int
+	HashWait        time.Duration
 }
 
 // flagSet binds each setting to a flag whose default comes from the environment.
@@ -141,6 +145,8 @@ func (c *config) serveFlags(f *flagSet) {
 	f.integer(&c.Auth.EmailHourlyCap, "email-hourly-cap", "KANMON_EMAIL_HOURLY_CAP", d.EmailHourlyCap, "e-mail codes per user per hour")
 	f.duration(&c.Auth.TrustFor, "trust-for", "KANMON_TRUST_FOR", d.TrustFor, "how long a trusted browser skips the second factor")
 	f.boolean(&c.Auth.OfferAllMethods, "offer-all-methods", "KANMON_OFFER_ALL_METHODS", false, "offer every second factor a user has, not only the manual's choice")
+	f.str(&c.WebAuthnRPID, "webauthn-rp-id", "KANMON_WEBAUTHN_RP_ID", "", "WebAuthn relying party ID (default: the base URL's host)")
+	f.str(&c.WebAuthnOrigins, "webauthn-origins", "KANMON_WEBAUTHN_ORIGINS", "", "extra comma-separated origins allowed for WebAuthn besides the base URL")
 	var tls string
 	f.str(&c.SMTP.Host, "smtp-host", "KANMON_SMTP_HOST", "", "SMTP server for mail (empty: dev mode keeps mail in the outbox and the log; production offers no e-mail codes)")
 	f.integer(&c.SMTP.Port, "smtp-port", "KANMON_SMTP_PORT", 0, "SMTP port (0: 25, 587 or 465 by TLS mode)")

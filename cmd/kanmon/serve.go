@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/kanmon/kanmon/api"
@@ -65,6 +66,9 @@ func serve(ctx context.Context, args []string, e env) error {
 		c.Auth.EmailCodes = false
 	}
 	svc := auth.New(st, hasher, sealer, c.Auth, utcNow)
+	if err := svc.EnableWebAuthn(webauthnConfig(&c, set)); err != nil {
+		return err
+	}
 	apiCfg := api.Config{BaseURL: set.baseURL, Dev: c.Dev, TrustedProxies: set.proxies}
 	renderer := &mail.Renderer{SystemName: c.Auth.Issuer}
 	outbox := st.Outbox(c.Dev)
@@ -135,6 +139,21 @@ func mailSender(c *config, log *slog.Logger) (mail.Sender, error) {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	return s, nil
+}
+
+// webauthnConfig makes Kanmon's public origin the relying party.
+func webauthnConfig(c *config, set *serverSettings) auth.WebAuthnConfig {
+	w := auth.WebAuthnConfig{RPID: c.WebAuthnRPID, DisplayName: c.Auth.Issuer,
+		Origins: []string{set.baseURL.Scheme + "://" + set.baseURL.Host}}
+	if w.RPID == "" {
+		w.RPID = set.baseURL.Hostname()
+	}
+	for _, o := range strings.Split(c.WebAuthnOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			w.Origins = append(w.Origins, o)
+		}
+	}
+	return w
 }
 
 func newLogger(e env, level string) *slog.Logger {
