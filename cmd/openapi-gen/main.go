@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi2conv"
 )
 
@@ -38,6 +39,7 @@ func convert(in, out string) error {
 	if err != nil {
 		return fmt.Errorf("convert: %w", err)
 	}
+	markPublic(v3)
 	if err := v3.Validate(context.Background()); err != nil {
 		return fmt.Errorf("the converted document is invalid: %w", err)
 	}
@@ -46,4 +48,17 @@ func convert(in, out string) error {
 		return err
 	}
 	return os.WriteFile(out, append(doc, '\n'), 0o644)
+}
+
+// markPublic states that operations without a security requirement (login,
+// health checks) need no credentials, with an explicit empty list, which
+// Swagger 2.0 annotations cannot express.
+func markPublic(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Security == nil {
+				op.Security = &openapi3.SecurityRequirements{}
+			}
+		}
+	}
 }
