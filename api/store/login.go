@@ -249,16 +249,5 @@ func (s *Store) TrustedBrowser(ctx context.Context, hash []byte, userID int64, n
 
 // ForgetBrowser implements auth.Store.
 func (s *Store) ForgetBrowser(ctx context.Context, hash []byte, ev auth.AuditEvent) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var userIDs []int64
-		err := tx.NewDelete().Model((*trustedBrowserRow)(nil)).Where("token_hash = ?", hash).Returning("user_id").Scan(ctx, &userIDs)
-		if err != nil {
-			return fmt.Errorf("forget browser: %w", err)
-		}
-		if len(userIDs) == 0 {
-			return nil
-		}
-		ev.UserID = userIDs[0]
-		return insertAudit(ctx, tx, ev)
-	})
+	return s.deleteByToken(ctx, (*trustedBrowserRow)(nil), hash, ev)
 }

@@ -43,18 +43,25 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 
 // DeleteSession implements auth.Store.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte, ev auth.AuditEvent) error {
+	return s.deleteByToken(ctx, (*sessionRow)(nil), hash, ev)
+}
+
+// deleteByToken deletes the row of model (a table with token_hash and user_id)
+// whose token hashes to hash and audits ev with the row's user; no such row is
+// not an error.
+func (s *Store) deleteByToken(ctx context.Context, model any, hash []byte, ev auth.AuditEvent) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var userIDs []int64
-		err := tx.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Returning("user_id").Scan(ctx, &userIDs)
+		err := tx.NewDelete().Model(model).Where("token_hash = ?", hash).Returning("user_id").Scan(ctx, &userIDs)
 		if err != nil {
-			return fmt.Errorf("delete session: %w", err)
+			return fmt.Errorf("delete %T: %w", model, err)
 		}
 		if len(userIDs) == 0 {
 			return nil
 		}
 		ev.UserID = userIDs[0]
 		if err := tx.NewSelect().Model((*userRow)(nil)).Column("username").Where("id = ?", ev.UserID).Scan(ctx, &ev.Username); err != nil {
-			return fmt.Errorf("session user: %w", err)
+			return fmt.Errorf("user of %T: %w", model, err)
 		}
 		return insertAudit(ctx, tx, ev)
 	})
