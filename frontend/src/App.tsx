@@ -8,6 +8,7 @@ import { ChooseScreen } from './screens/ChooseScreen';
 import { CodeScreen } from './screens/CodeScreen';
 import { ForgotScreen } from './screens/ForgotScreen';
 import { LoginScreen } from './screens/LoginScreen';
+import { RegisterKeyScreen } from './screens/RegisterKeyScreen';
 import { SendEmailStep } from './screens/SendEmailStep';
 import { SetupScreen } from './screens/SetupScreen';
 import { SignedInScreen } from './screens/SignedInScreen';
@@ -20,7 +21,9 @@ export type View =
   | { kind: 'login'; reason?: Problem; loggedOut?: boolean }
   | { kind: 'forgot' }
   | { kind: 'flow'; flow: Flow; chosen?: Method }
-  | { kind: 'signedIn'; session: Session };
+  /** Logged in, and invited to register a key as asked at an earlier login. */
+  | { kind: 'registerKey' }
+  | { kind: 'signedIn'; session: Session; notice?: 'registered' };
 
 const forgotPath = '/password/forgot';
 
@@ -73,12 +76,17 @@ export function App() {
 
   const restart = (reason: Problem) => navigate('/', { kind: 'login', reason });
 
+  async function showSession(notice?: 'registered'): Promise<void> {
+    const session = await api.session();
+    navigate('/', { kind: 'signedIn', session, notice });
+  }
+
   // Every step answers with the flow; "authenticated" means the session cookie
   // is set, so the signed-in page can ask who we are.
   async function onFlow(flow: Flow): Promise<void> {
     if (flow.state !== 'authenticated') return setView({ kind: 'flow', flow });
-    const session = await api.session();
-    navigate('/', { kind: 'signedIn', session });
+    if (flow.offer_webauthn_setup) return setView({ kind: 'registerKey' });
+    return showSession();
   }
 
   const t = catalogues[lang];
@@ -88,7 +96,7 @@ export function App() {
         <p class="system-name">{t.systemName}</p>
         <LanguageToggle lang={lang} onChange={changeLang} />
       </header>
-      <Body view={view} setView={setView} onFlow={onFlow} restart={restart} navigate={navigate} />
+      <Body view={view} setView={setView} onFlow={onFlow} restart={restart} navigate={navigate} showSession={showSession} />
     </I18n.Provider>
   );
 }
@@ -99,9 +107,10 @@ interface BodyProps {
   onFlow: (f: Flow) => Promise<void>;
   restart: (p: Problem) => void;
   navigate: (path: string, v: View) => void;
+  showSession: (notice?: 'registered') => Promise<void>;
 }
 
-function Body({ view, setView, onFlow, restart, navigate }: BodyProps) {
+function Body({ view, setView, onFlow, restart, navigate, showSession }: BodyProps) {
   const t = useT();
   switch (view.kind) {
     case 'loading':
@@ -121,8 +130,16 @@ function Body({ view, setView, onFlow, restart, navigate }: BodyProps) {
       );
     case 'forgot':
       return <ForgotScreen onBack={() => navigate('/', { kind: 'login' })} />;
+    case 'registerKey':
+      return <RegisterKeyScreen onDone={(registered) => showSession(registered ? 'registered' : undefined)} />;
     case 'signedIn':
-      return <SignedInScreen session={view.session} onLoggedOut={() => setView({ kind: 'login', loggedOut: true })} />;
+      return (
+        <SignedInScreen
+          session={view.session}
+          notice={view.notice === 'registered' ? t.registered : undefined}
+          onLoggedOut={() => setView({ kind: 'login', loggedOut: true })}
+        />
+      );
     case 'flow':
       return <FlowStep flow={view.flow} chosen={view.chosen} setView={setView} onFlow={onFlow} restart={restart} />;
   }
@@ -151,7 +168,7 @@ function FlowStep({ flow, chosen, setView, onFlow, restart }: FlowStepProps) {
     case 'sendEmail':
       return <SendEmailStep onFlow={onFlow} onRestart={restart} onBack={backToChoice} />;
     case 'webauthn':
-      return <WebauthnScreen onOtherMethod={backToChoice} />;
+      return <WebauthnScreen onFlow={onFlow} onRestart={restart} onOtherMethod={backToChoice} />;
     case 'authenticated':
       return null; // onFlow never stores an authenticated flow
   }

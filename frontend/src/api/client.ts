@@ -3,14 +3,25 @@
 // a JSON body on POST, `{}` when there is nothing to say, because the server
 // accepts only same-origin JSON for state-changing requests.
 import type { paths } from './schema';
-import type { EmailSendRequest, Flow, LoginRequest, Problem, Session, TotpSetup, VerifyRequest } from './types';
+import type {
+  EmailSendRequest,
+  Flow,
+  LoginRequest,
+  Problem,
+  Session,
+  TotpSetup,
+  VerifyRequest,
+  WebAuthnCredential,
+  WebAuthnLoginFinishRequest,
+  WebAuthnOptions,
+  WebAuthnRegisterFinishRequest,
+} from './types';
 
 /**
- * The paths the SPA calls: those in the OpenAPI document, so a renamed or
- * removed endpoint fails the type check, plus the e-mail one the document
- * does not have yet (see types.ts).
+ * The paths the SPA calls: only those in the OpenAPI document, so a renamed
+ * or removed endpoint fails the type check.
  */
-type ApiPath = Extract<keyof paths, `/api/v1/${string}`> | '/api/v1/login/email/send';
+type ApiPath = Extract<keyof paths, `/api/v1/${string}`>;
 
 /**
  * ApiError is what every failed call throws: the server's problem details,
@@ -73,6 +84,12 @@ export const api = {
   totpActivate: (code: string) => call<Flow>('POST', '/api/v1/login/totp/activate', { code }),
   sendEmail: (req: EmailSendRequest) => call<Flow>('POST', '/api/v1/login/email/send', req),
   verify: (req: VerifyRequest) => call<Flow>('POST', '/api/v1/login/verify', req),
+  webauthnLoginBegin: () => call<WebAuthnOptions>('POST', '/api/v1/login/webauthn/begin'),
+  webauthnLoginFinish: (req: WebAuthnLoginFinishRequest) => call<Flow>('POST', '/api/v1/login/webauthn/finish', req),
+  webauthnRegisterBegin: () => call<WebAuthnOptions>('POST', '/api/v1/webauthn/register/begin'),
+  webauthnRegisterFinish: (req: WebAuthnRegisterFinishRequest) =>
+    call<WebAuthnCredential>('POST', '/api/v1/webauthn/register/finish', req),
+  webauthnRegisterDecline: () => call<void>('POST', '/api/v1/webauthn/register/decline'),
   logout: () => call<void>('POST', '/api/v1/logout'),
   session: () => call<Session>('GET', '/api/v1/session'),
 };

@@ -5,13 +5,14 @@ interface Props {
   label: string;
   type?: 'text' | 'password';
   autocomplete: string;
+  required?: boolean;
   value: string;
   onValue: (v: string) => void;
   inputRef?: Ref<HTMLInputElement>;
 }
 
 /** TextField is a labelled single-line input. */
-export function TextField({ id, label, type = 'text', autocomplete, value, onValue, inputRef }: Props) {
+export function TextField({ id, label, type = 'text', autocomplete, required = true, value, onValue, inputRef }: Props) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
@@ -23,7 +24,7 @@ export function TextField({ id, label, type = 'text', autocomplete, value, onVal
         autocomplete={autocomplete}
         autocapitalize="none"
         spellcheck={false}
-        required
+        required={required}
         value={value}
         ref={inputRef}
         onInput={(e) => onValue(e.currentTarget.value)}

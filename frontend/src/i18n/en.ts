@@ -58,9 +58,15 @@ export const en: Catalogue = {
   emailSent: 'We sent you a verification code by e-mail.',
   otherMethod: 'Choose another method',
 
+  webauthnIntro: 'Press “Log in with biometrics or a FIDO2 security key” and confirm with the method you registered.',
   webauthnButton: 'Log in with biometrics or a FIDO2 security key',
-  webauthnUnavailable:
-    'Logging in with biometrics or a FIDO2 security key is not available yet. Please choose another method.',
+  registerHeading: 'Register biometrics or a FIDO2 security key',
+  registerIntro:
+    'As you asked at an earlier login, you can now register this device’s biometrics (fingerprint, face, …) or a FIDO2 security key. From the next login on, you can use it instead of a code from the authenticator app.',
+  registerName: 'Name (optional, e.g. office PC)',
+  registerButton: 'Register',
+  registerLater: 'Not now',
+  registered: 'Your biometrics or FIDO2 security key is registered.',
 
   signedInHeading: "You're logged in",
   signedInUser: 'User name',
@@ -89,10 +95,22 @@ export const en: Catalogue = {
       ? 'The code is incorrect.'
       : `The code is incorrect. You have ${left} ${left === 1 ? 'attempt' : 'attempts'} left.`,
   problem_code_reused: 'This code has already been used. Please wait for the next code in your app.',
+  problem_code_expired: 'The code has expired. Please send a new one.',
   problem_flow_not_found: 'Your login could not be found. Please log in again.',
   problem_flow_expired: 'Your login has expired. Please log in again.',
   problem_flow_exhausted: 'Too many incorrect codes. Please log in again.',
   problem_step_not_allowed: 'That step is not possible right now. Please follow the screen.',
+  problem_conflict: 'This clashed with another change and could not be completed. Please try again.',
+  problem_last_factor: 'You cannot remove your last sign-in method.',
+  problem_webauthn_failed:
+    'Biometrics or the security key could not be verified. Please try again or choose another method.',
+  problem_challenge_expired: 'The verification took too long. Please try again.',
+  problem_webauthn_cancelled: 'The verification was cancelled or timed out. Please try again.',
+  problem_webauthn_unsupported:
+    'This browser or device cannot use biometrics or security keys. Please choose another method.',
+  problem_webauthn_exists: 'This security key is already registered.',
+  problem_webauthn_error:
+    'Something went wrong with biometrics or the security key. Please try again or choose another method.',
   problem_rate_limited: (minutes: number) =>
     `Too many attempts. Please try again in about ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
   problem_resend_too_soon: 'Please wait a little before requesting another code.',

@@ -58,9 +58,15 @@ export const ja = {
   emailSent: '検証コードをメールで送信しました。',
   otherMethod: '別の方法を選ぶ',
 
+  webauthnIntro: '『生体認証またはFIDO2セキュリティキーを使用してログイン』を押し、登録した方法で認証してください。',
   webauthnButton: '生体認証またはFIDO2セキュリティキーを使用してログイン',
-  webauthnUnavailable:
-    '生体認証・FIDO2セキュリティキーによるログインは準備中です。別の方法を選択してください。',
+  registerHeading: '生体認証またはFIDO2セキュリティキーの登録',
+  registerIntro:
+    '以前のログインで設定を希望されたため、この端末の生体認証（指紋・顔など）またはFIDO2セキュリティキーを登録できます。登録すると、次回から認証アプリのコードの代わりに使用できます。',
+  registerName: '登録名（任意。例: 事務所のPC）',
+  registerButton: '登録する',
+  registerLater: '今は登録しない',
+  registered: '生体認証またはFIDO2セキュリティキーを登録しました。',
 
   signedInHeading: 'ログインしました',
   signedInUser: 'ユーザー名',
@@ -90,11 +96,23 @@ export const ja = {
       : `コードが正しくありません。あと${left}回入力できます。`,
   problem_code_reused:
     'このコードはすでに使用されています。認証アプリに次のコードが表示されてから入力してください。',
+  problem_code_expired: 'コードの有効期限が切れました。新しいコードを送信してください。',
   problem_flow_not_found: 'ログインの手続きが見つかりません。もう一度ログインしてください。',
   problem_flow_expired: 'ログインの有効期限が切れました。もう一度ログインしてください。',
   problem_flow_exhausted:
     'コードの入力誤りが上限に達しました。お手数ですが、もう一度ログインしてください。',
   problem_step_not_allowed: 'この操作は現在行えません。画面の案内に従ってください。',
+  problem_conflict: 'ほかの操作と重なったため、完了できませんでした。もう一度お試しください。',
+  problem_last_factor: '最後の認証方法は削除できません。',
+  problem_webauthn_failed:
+    '生体認証またはセキュリティキーによる認証に失敗しました。もう一度お試しいただくか、別の方法を選択してください。',
+  problem_challenge_expired: '認証の有効時間が過ぎました。もう一度お試しください。',
+  problem_webauthn_cancelled: '認証が取り消されたか、時間内に完了しませんでした。もう一度お試しください。',
+  problem_webauthn_unsupported:
+    'このブラウザまたは端末では、生体認証・セキュリティキーを利用できません。別の方法を選択してください。',
+  problem_webauthn_exists: 'このセキュリティキーは、すでに登録されています。',
+  problem_webauthn_error:
+    '生体認証・セキュリティキーの処理中にエラーが発生しました。もう一度お試しいただくか、別の方法を選択してください。',
   problem_rate_limited: (minutes: number) =>
     `試行回数が多すぎます。${minutes}分ほど待ってから、もう一度お試しください。`,
   problem_resend_too_soon: 'コードの再送信は、もうしばらくお待ちください。',

@@ -15,7 +15,7 @@ describe('problemMessage', () => {
   for (const [lang, t] of Object.entries(catalogues)) {
     it(`has a specific ${lang} message for every documented code`, () => {
       const fallback = t.problem_unknown('x').split('x')[0]!;
-      for (const code of [...problemCodes, 'network', 'code_incomplete']) {
+      for (const code of [...problemCodes, 'network', 'code_incomplete', 'webauthn_cancelled', 'webauthn_unsupported', 'webauthn_exists', 'webauthn_error']) {
         const msg = problemMessage(problem(code), t);
         expect(msg, code).not.toBe('');
         expect(msg.startsWith(fallback), code).toBe(false);

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Flow, Problem } from '../api/types';
+import { Checkbox } from '../components/Checkbox';
 import { CodeForm } from '../components/CodeForm';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ResendButton } from '../components/ResendButton';
@@ -37,14 +38,8 @@ export function CodeScreen({ flow, method, onFlow, onRestart, onOtherMethod }: P
       <p>{method === 'email' ? t.codeIntroEmail(flow.email_hint ?? '') : t.codeIntroTotp}</p>
       <CodeForm id="verify-code" label={t.codeLabel} button={t.verifyButton} request={verify} onCode={send}>
         <div class="checks">
-          <label class="check">
-            <input type="checkbox" name="trust_browser" checked={trustBrowser} onChange={(e) => setTrustBrowser(e.currentTarget.checked)} />
-            <span>{t.trustBrowser}</span>
-          </label>
-          <label class="check">
-            <input type="checkbox" name="setup_webauthn" checked={setupWebauthn} onChange={(e) => setSetupWebauthn(e.currentTarget.checked)} />
-            <span>{t.setupWebauthn}</span>
-          </label>
+          <Checkbox name="trust_browser" label={t.trustBrowser} checked={trustBrowser} onChange={setTrustBrowser} />
+          <Checkbox name="setup_webauthn" label={t.setupWebauthn} checked={setupWebauthn} onChange={setSetupWebauthn} />
         </div>
       </CodeForm>
       {(method === 'email' || onOtherMethod) && (

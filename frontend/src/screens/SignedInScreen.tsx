@@ -1,6 +1,6 @@
 import { api } from '../api/client';
 import type { Session } from '../api/types';
-import { ErrorAlert } from '../components/ErrorAlert';
+import { ErrorAlert, Notice } from '../components/ErrorAlert';
 import { Screen } from '../components/Screen';
 import { SubmitButton } from '../components/SubmitButton';
 import { useRequest } from '../hooks';
@@ -9,11 +9,13 @@ import { formatDateTime } from '../time';
 
 interface Props {
   session: Session;
+  /** Good news to show on arrival, e.g. a key just registered. */
+  notice?: string;
   onLoggedOut: () => void;
 }
 
 /** SignedInScreen says who is logged in, with which factors and until when. */
-export function SignedInScreen({ session, onLoggedOut }: Props) {
+export function SignedInScreen({ session, notice, onLoggedOut }: Props) {
   const t = useT();
   const logout = useRequest();
   const factors = session.factors.map((f) => t.factorNames[f] ?? f).join(t.listSeparator);
@@ -30,6 +32,7 @@ export function SignedInScreen({ session, onLoggedOut }: Props) {
   return (
     <Screen title={t.signedInHeading} focusTitle>
       <ErrorAlert problem={logout.problem} />
+      <Notice text={notice} />
       <dl class="facts">
         <dt>{t.signedInUser}</dt>
         <dd data-testid="username">{session.user.username}</dd>
