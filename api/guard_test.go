@@ -4,15 +4,18 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/kanmon/kanmon/api/apitest"
+	"github.com/kanmon/kanmon/api/store/storetest"
 )
 
 // TestRequestGuard: requests another site could send, or that are not JSON, or
 // too big, or malformed, are refused with a problem document and a stable code,
 // never a 500 and never the SPA.
 func TestRequestGuard(t *testing.T) {
-	a := apitest.NewSQLite(t)
+	spa := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Kanmon</title>")}}
+	a := apitest.New(t, storetest.Open(t, storetest.SQLite), apitest.Options{SPA: spa})
 	login := []byte(`{"username":"sato","password":"correct horse battery staple"}`)
 	cases := []struct {
 		name, method, path, contentType string
@@ -44,7 +47,6 @@ func TestRequestGuard(t *testing.T) {
 		{"forged session cookie", "GET", "/api/v1/session", "", nil, http.Header{"Cookie": {"kanmon_session=forged"}}, 401, "unauthenticated"},
 		{"unknown API path", "GET", "/api/v1/no-such-thing", "", nil, nil, 404, "not_found"},
 		{"unknown API path, POST", "POST", "/api/v1/no-such-thing", "application/json", []byte(`{}`), nil, 404, "not_found"},
-		{"unknown API version", "GET", "/api/v2/session", "", nil, nil, 404, "not_found"},
 		{"GET of a POST route", "GET", "/api/v1/login", "", nil, nil, 404, "not_found"},
 		{"static file that is not there", "GET", "/assets/missing.js", "", nil, nil, 404, "not_found"},
 	}
@@ -53,6 +55,10 @@ func TestRequestGuard(t *testing.T) {
 			res := a.Client("192.0.2.1").Do(t, tc.method, tc.path, tc.contentType, tc.body, tc.header)
 			res.Problem(t, tc.status, tc.code)
 		})
+	}
+	// The SPA answers its own routes, and only those.
+	if res := a.Client("192.0.2.1").Get(t, "/login/totp"); res.Status != http.StatusOK || !strings.Contains(string(res.Body), "<title>Kanmon</title>") {
+		t.Errorf("SPA route: %d %s", res.Status, res.Body)
 	}
 	if log := a.Log.String(); strings.Contains(log, "request failed") {
 		t.Errorf("bad input was logged as an internal failure:\n%s", log)

@@ -285,6 +285,15 @@ func TestIndistinguishable(t *testing.T) {
 			t.Errorf("%s answers %s, but %s answers %s", tc.name, res.Body, cases[0].name, first.Body)
 		}
 	}
+	var failed []string
+	for _, e := range a.Audit(t) {
+		if e.Type == auth.EventLoginFailed {
+			failed = append(failed, e.Username)
+		}
+	}
+	if strings.Join(failed, ",") != "nobody,sato,abe" {
+		t.Errorf("login.failed events name %v, want nobody, sato, abe", failed)
+	}
 	// Full-width and upper-case letters name the same user.
 	if f := a.Client("192.0.2.1").Login(t, "ＳＡＴＯ", password); f.State != "mfa_setup_required" {
 		t.Errorf("full-width user name: state %q", f.State)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -46,6 +47,8 @@ type Options struct {
 	Dev     bool
 	// Auth is the login policy; the zero value means auth.DefaultConfig().
 	Auth auth.Config
+	// SPA is the built single-page app to serve at /; nil serves none.
+	SPA fs.FS
 }
 
 // App is the Echo application of Kanmon over a real store, with its clock.
@@ -89,7 +92,7 @@ func New(t testing.TB, st *store.Store, o Options) *App {
 	svc := auth.New(st, hasher, sealer, o.Auth, clock.Now)
 	log := &SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e, err := api.New(api.Config{BaseURL: base, Dev: o.Dev}, svc, st, logger, nil, []byte(`{"openapi":"3.0.3"}`))
+	e, err := api.New(api.Config{BaseURL: base, Dev: o.Dev}, svc, st, logger, o.SPA, []byte(`{"openapi":"3.0.3"}`))
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
