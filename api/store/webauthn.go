@@ -79,7 +79,7 @@ func (s *Store) RenameWebAuthnCredential(ctx context.Context, userID, id int64, 
 func (s *Store) DeleteWebAuthnCredential(ctx context.Context, userID, id int64, ev auth.AuditEvent) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var row webauthnCredentialRow
-		q := tx.NewSelect().Model(&row).Where("id = ?", id).Where("user_id = ?", userID)
+		q := tx.NewSelect().Model(&row).Where("w.id = ?", id).Where("w.user_id = ?", userID)
 		if tx.Dialect().Name() == dialect.PG {
 			// Lock the user's row so two deletions at once count one another.
 			q = q.Join("JOIN users AS u ON u.id = w.user_id").For("UPDATE OF u")
@@ -130,19 +130,33 @@ func (s *Store) SetChallenge(ctx context.Context, owner auth.ChallengeOwner, id 
 	return nil
 }
 
-// TakeChallenge implements auth.Store: one UPDATE … RETURNING, so of two
-// concurrent finishes only one gets the challenge.
+// TakeChallenge implements auth.Store. RETURNING would give the row after the
+// update (the NULLs just set), so the challenge is read and cleared in one
+// transaction; the row lock (PostgreSQL) or the single writer (SQLite) makes
+// sure that of two concurrent finishes only one gets it.
 func (s *Store) TakeChallenge(ctx context.Context, owner auth.ChallengeOwner, id int64) (*auth.Challenge, error) {
-	var taken []challengeColumns
-	err := s.db.NewUpdate().Table(challengeTable[owner]).
-		Set("webauthn_session = NULL").Set("webauthn_expires_at = NULL").
-		Where("id = ?", id).Where("webauthn_session IS NOT NULL").
-		Returning("webauthn_session, webauthn_expires_at").Scan(ctx, &taken)
+	var taken challengeColumns
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewSelect().Table(challengeTable[owner]).Column("webauthn_session", "webauthn_expires_at").
+			Where("id = ?", id).Where("webauthn_session IS NOT NULL")
+		if tx.Dialect().Name() == dialect.PG {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx, &taken); err != nil {
+			return notFound(fmt.Errorf("take challenge: %w", err), auth.ErrChallengeExpired)
+		}
+		_, err := tx.NewUpdate().Table(challengeTable[owner]).
+			Set("webauthn_session = NULL").Set("webauthn_expires_at = NULL").Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("take challenge: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("take challenge: %w", err)
+		return nil, err
 	}
-	if len(taken) == 0 || taken[0].WebAuthnSession == nil || taken[0].WebAuthnExpiresAt == nil {
+	if taken.WebAuthnSession == nil || taken.WebAuthnExpiresAt == nil {
 		return nil, auth.ErrChallengeExpired
 	}
-	return &auth.Challenge{Data: []byte(*taken[0].WebAuthnSession), ExpiresAt: *taken[0].WebAuthnExpiresAt}, nil
+	return &auth.Challenge{Data: []byte(*taken.WebAuthnSession), ExpiresAt: *taken.WebAuthnExpiresAt}, nil
 }
