@@ -26,6 +26,8 @@ type mfaEnv struct {
 	svc *auth.Service
 	clk *authtest.Clock
 	cfg auth.Config
+	// lastAnswer is an authenticator's answer a test keeps to replay.
+	lastAnswer []byte
 }
 
 // newMFAEnv builds the service over st with cfg (zero: the default policy).
