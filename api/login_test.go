@@ -231,8 +231,10 @@ func TestLockout(t *testing.T) {
 	if n := a.AuditCount(t, auth.EventLoginFailed); n != 10 {
 		t.Errorf("%d login.failed events, want 10 (refused attempts are not counted)", n)
 	}
-	// The lock ends when the first failure leaves the window.
-	a.Clock.Advance(a.Config.FailureWindow - 9*time.Second)
+	// The lock ends when the first failure leaves the window, not a second before.
+	a.Clock.Advance(a.Config.FailureWindow - 10*time.Second)
+	post(t, c, "/api/v1/login", map[string]string{"username": "sato", "password": password}).Problem(t, http.StatusTooManyRequests, auth.CodeRateLimited)
+	a.Clock.Advance(time.Second)
 	if f := c.Login(t, "sato", password); f.State != "mfa_required" {
 		t.Fatalf("login after the window: state %q", f.State)
 	}
@@ -246,7 +248,11 @@ func TestClientLockout(t *testing.T) {
 	a := apitest.New(t, storeFor(t), apitest.Options{Auth: cfg})
 	a.CreateUser(t, "sato", password)
 	c := a.Client("203.0.113.9")
-	for _, name := range []string{"a1", "a2", "a3"} {
+	// Without trusted proxies, X-Forwarded-For is the client's word: it must not
+	// give each attempt a new address to be counted under.
+	c.Header.Set("X-Forwarded-For", "198.51.100.1")
+	for i, name := range []string{"a1", "a2", "a3"} {
+		c.Header.Set("X-Forwarded-For", "198.51.100."+strconv.Itoa(i+2))
 		post(t, c, "/api/v1/login", map[string]string{"username": name, "password": "x"}).Problem(t, http.StatusUnauthorized, auth.CodeBadCredentials)
 	}
 	post(t, c, "/api/v1/login", map[string]string{"username": "a4", "password": "x"}).Problem(t, http.StatusTooManyRequests, auth.CodeRateLimited)
@@ -482,3 +488,58 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func storeFor(t *testing.T) *store.Store { return storetest.Open(t, storetest.SQLite) }
+
+// TestEnrolmentCodeIsUsed: the code that confirmed the authenticator cannot log
+// in again, and a locked user cannot finish a login already past the password.
+func TestEnrolmentCodeIsUsed(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	a.CreateUser(t, "sato", password)
+	c := a.Client("192.0.2.1")
+	c.Login(t, "sato", password)
+	var setup struct{ Secret string }
+	post(t, c, "/api/v1/login/totp/setup", nil).Decode(t, http.StatusOK, &setup)
+	code := apitest.TOTP(t, setup.Secret, a.Clock.Now())
+	var f apitest.Flow
+	post(t, c, "/api/v1/login/totp/activate", map[string]string{"code": code}).Decode(t, http.StatusOK, &f)
+
+	again := a.Client("192.0.2.2")
+	again.Login(t, "sato", password)
+	again.Verify(t, code).Problem(t, http.StatusUnauthorized, auth.CodeCodeReused)
+
+	// Lock the user from elsewhere while this login waits for its code.
+	a.Clock.Advance(30 * time.Second)
+	attacker := a.Client("198.51.100.66")
+	for range a.Config.UserFailureLimit {
+		attacker.JSON(t, http.MethodPost, "/api/v1/login", map[string]string{"username": "sato", "password": "guess"})
+	}
+	again.Verify(t, apitest.TOTP(t, setup.Secret, a.Clock.Now())).Problem(t, http.StatusTooManyRequests, auth.CodeRateLimited)
+}
+
+// TestSetupConcurrent: two enrolment screens opened at once show one secret, on
+// each database.
+func TestSetupConcurrent(t *testing.T) {
+	apitest.EachDB(t, apitest.Options{}, func(t *testing.T, a *apitest.App) {
+		a.CreateUser(t, "sato", password)
+		c := a.Client("192.0.2.1")
+		c.Login(t, "sato", password)
+		res := make([]*apitest.Response, 4)
+		var wg sync.WaitGroup
+		for i := range res {
+			wg.Go(func() { res[i] = post(t, c, "/api/v1/login/totp/setup", nil) })
+		}
+		wg.Wait()
+		secrets := make([]string, len(res))
+		for i, r := range res {
+			var s struct{ Secret string }
+			r.Decode(t, http.StatusOK, &s) // here, not in the goroutines: Fatal must run on the test's own
+			secrets[i] = s.Secret
+		}
+		for _, s := range secrets[1:] {
+			if s == "" || s != secrets[0] {
+				t.Fatalf("concurrent setups gave secrets %v; want one", secrets)
+			}
+		}
+		var f apitest.Flow
+		post(t, c, "/api/v1/login/totp/activate", map[string]string{"code": apitest.TOTP(t, secrets[0], a.Clock.Now())}).Decode(t, http.StatusOK, &f)
+	})
+}
