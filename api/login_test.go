@@ -543,3 +543,27 @@ func TestSetupConcurrent(t *testing.T) {
 		post(t, c, "/api/v1/login/totp/activate", map[string]string{"code": apitest.TOTP(t, secrets[0], a.Clock.Now())}).Decode(t, http.StatusOK, &f)
 	})
 }
+
+// TestNoSessionFixation: a session cookie planted before the login is replaced
+// by a new token, and the planted one stays worthless.
+func TestNoSessionFixation(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	a.CreateUser(t, "sato", password)
+	c := a.Client("192.0.2.1")
+	planted := &http.Cookie{Name: a.SessionCookie, Value: "planted-by-an-attacker", Path: "/"}
+	c.HTTP.Jar.SetCookies(a.BaseURL, []*http.Cookie{planted})
+	c.Enrol(t, "sato", password)
+	var got string
+	for _, ck := range c.HTTP.Jar.Cookies(a.BaseURL) {
+		if ck.Name == a.SessionCookie {
+			got = ck.Value
+		}
+	}
+	if got == "" || got == planted.Value {
+		t.Fatalf("session cookie after login = %q; want a new token", got)
+	}
+	c.Get(t, "/api/v1/session").Decode(t, http.StatusOK, &struct{}{})
+	attacker := a.Client("198.51.100.66")
+	attacker.HTTP.Jar.SetCookies(a.BaseURL, []*http.Cookie{planted})
+	attacker.Get(t, "/api/v1/session").Problem(t, http.StatusUnauthorized, auth.CodeUnauthenticated)
+}

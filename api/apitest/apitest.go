@@ -116,7 +116,8 @@ func EachDB(t *testing.T, o Options, body func(t *testing.T, a *App)) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) { body(t, New(t, st, o)) })
 }
 
-// CreateUser adds a user with an e-mail address through the domain service.
+// CreateUser adds a user without an e-mail address (so TOTP is the only second
+// factor offered) through the domain service.
 func (a *App) CreateUser(t testing.TB, name, password string) {
 	t.Helper()
 	_, err := a.Service.CreateUser(context.Background(), auth.NewUser{Username: name, Password: password}, auth.Actor{Name: "test"})
@@ -213,7 +214,9 @@ func (r *Response) Cookie(name string) *http.Cookie {
 }
 
 // Do sends a request with a raw body; the browser-like defaults are an Origin
-// of the base URL and Sec-Fetch-Site same-origin, overridden by hdr and c.Header.
+// of the base URL and Sec-Fetch-Site same-origin, overridden by c.Header and
+// then hdr. It fails the test only on errors of the test itself, so it may be
+// called from goroutines; check the answers on the test's goroutine.
 func (c *Client) Do(t testing.TB, method, path, contentType string, body []byte, hdr http.Header) *Response {
 	t.Helper()
 	req, err := http.NewRequest(method, c.App.BaseURL.Scheme+"://"+c.App.BaseURL.Host+path, bytes.NewReader(body))
