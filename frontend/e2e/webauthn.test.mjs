@@ -1,0 +1,130 @@
+// The other factors end to end against the real server: an e-mail code read
+// from the dev mailbox (with 「モバイル: 生体認証…を設定」 ticked), then, at
+// the next login, registering a key in Chromium's virtual authenticator
+// (DevTools WebAuthn domain), and a login with that key.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkA11y, launch, shot } from './lib/browser.mjs';
+import { startKanmon } from './lib/kanmon-server.mjs';
+import { totp } from './lib/totp.mjs';
+
+const user = 'suzuki-denki';
+const password = 'another long password';
+let server;
+let browser;
+let secret;
+
+before(async () => {
+  server = await startKanmon();
+  server.addUser(user, password, 'keiri@suzuki-denki.example.jp');
+  browser = await launch();
+  const cdp = await browser.context.newCDPSession(browser.page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function logIn(page) {
+  await page.goto(server.url + '/');
+  await page.getByLabel('ユーザー名').fill(user);
+  await page.getByLabel('パスワード', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+}
+
+async function choose(page, label) {
+  await page.getByRole('radio', { name: label }).check();
+  await page.getByRole('button', { name: '続行' }).click();
+}
+
+async function logOut(page) {
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+}
+
+/** latestMailCode reads the newest six-digit code from the dev mailbox page. */
+async function latestMailCode() {
+  for (let i = 0; i < 50; i++) {
+    const html = await (await fetch(server.url + '/dev/mail')).text();
+    const m = html.match(/<pre>[\s\S]*?\b(\d{3}\s?\d{3})\b[\s\S]*?<\/pre>/);
+    if (m) return m[1].replace(/\s/g, '');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no code in the dev mailbox');
+}
+
+// Known server bug at the time of writing: POST /webauthn/register/finish
+// answers challenge_expired right after a successful begin (the challenge row
+// is written to sessions, TakeChallenge does not find it on SQLite). The key
+// tests run but report as TODO until it is fixed; then drop `todo`.
+const serverTodo = process.env.KANMON_WEBAUTHN_FIXED ? {} : { todo: 'server: register/finish answers challenge_expired' };
+
+describe('e-mail code and WebAuthn against the real server', { concurrency: false }, () => {
+  it('first login sets up the authenticator app', async () => {
+    const { page } = browser;
+    await logIn(page);
+    const grouped = await page.getByTestId('secret').textContent();
+    secret = grouped.replace(/ /g, '');
+    await page.getByLabel('認証アプリに表示された6桁のコード').fill(totp(secret));
+    await page.getByRole('button', { name: 'デバイスのペアリングとログイン' }).click();
+    await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
+    await logOut(page);
+  });
+
+  it('second login by e-mail code, asking to set up a key next time', async () => {
+    const { page } = browser;
+    await logIn(page);
+    await page.getByText('k***@suzuki-denki.example.jp').waitFor();
+    await choose(page, /以下に送信された検証コードを取得/);
+    await page.getByText('k***@suzuki-denki.example.jp に送信した6桁のコード').waitFor();
+    await page.getByRole('button', { name: /コードを再送信（\d:\d\d 後に可能）/ }).waitFor();
+    await shot(page, 'real-email-code');
+    await checkA11y(page, 'e-mail code');
+    await page.locator('#verify-code').fill(await latestMailCode());
+    await page.getByRole('checkbox', { name: 'モバイル: 生体認証またはFIDO2セキュリティキーを設定' }).check();
+    await page.getByRole('button', { name: '検証' }).click();
+    await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
+    assert.equal(await page.getByTestId('factors').textContent(), 'パスワード、メールの検証コード');
+    await logOut(page);
+  });
+
+  it('third login offers to register a key, and registers one', serverTodo, async () => {
+    const { page } = browser;
+    await logIn(page);
+    await choose(page, '認証アプリから検証コードを取得');
+    await page.locator('#verify-code').fill(totp(secret, Date.now() + 30_000)); // the first login used this step
+    await page.getByRole('button', { name: '検証' }).click();
+    await page.getByRole('heading', { name: '生体認証またはFIDO2セキュリティキーの登録' }).waitFor();
+    await shot(page, 'real-register-key');
+    await checkA11y(page, 'register key');
+    await page.getByLabel('登録名（任意。例: 事務所のPC）').fill('事務所のPC');
+    await page.getByRole('button', { name: '登録する' }).click();
+    await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
+    await page.getByText('生体認証またはFIDO2セキュリティキーを登録しました。').waitFor();
+    await logOut(page);
+  });
+
+  it('fourth login with the key', serverTodo, async () => {
+    const { page } = browser;
+    await logIn(page);
+    await choose(page, '生体認証またはFIDO2セキュリティキーを使用');
+    await shot(page, 'real-webauthn');
+    await checkA11y(page, 'webauthn');
+    await page.getByRole('button', { name: '生体認証またはFIDO2セキュリティキーを使用してログイン' }).click();
+    await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
+    assert.match(await page.getByTestId('factors').textContent(), /生体認証／FIDO2セキュリティキー/);
+    assert.deepEqual(browser.cspViolations, [], 'Content-Security-Policy violations');
+  });
+});
