@@ -65,12 +65,6 @@ async function latestMailCode() {
   throw new Error('no code in the dev mailbox');
 }
 
-// Known server bug at the time of writing: POST /webauthn/register/finish
-// answers challenge_expired right after a successful begin (the challenge row
-// is written to sessions, TakeChallenge does not find it on SQLite). The key
-// tests run but report as TODO until it is fixed; then drop `todo`.
-const serverTodo = process.env.KANMON_WEBAUTHN_FIXED ? {} : { todo: 'server: register/finish answers challenge_expired' };
-
 describe('e-mail code and WebAuthn against the real server', { concurrency: false }, () => {
   it('first login sets up the authenticator app', async () => {
     const { page } = browser;
@@ -100,7 +94,7 @@ describe('e-mail code and WebAuthn against the real server', { concurrency: fals
     await logOut(page);
   });
 
-  it('third login offers to register a key, and registers one', serverTodo, async () => {
+  it('third login offers to register a key, and registers one', async () => {
     const { page } = browser;
     await logIn(page);
     await choose(page, '認証アプリから検証コードを取得');
@@ -116,7 +110,7 @@ describe('e-mail code and WebAuthn against the real server', { concurrency: fals
     await logOut(page);
   });
 
-  it('fourth login with the key', serverTodo, async () => {
+  it('fourth login with the key', async () => {
     const { page } = browser;
     await logIn(page);
     await choose(page, '生体認証またはFIDO2セキュリティキーを使用');
