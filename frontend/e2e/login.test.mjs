@@ -135,9 +135,19 @@ describe('login against the real server', { concurrency: false }, () => {
 
     await code.fill(toFullWidth(next));
     assert.equal(await code.inputValue(), `${next.slice(0, 3)} ${next.slice(3)}`);
+    await page.getByRole('checkbox', { name: '今後8時間、このブラウザのMFAを試さないでください' }).check();
     await page.getByRole('button', { name: '検証' }).click();
     await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
     assert.equal(await page.getByTestId('username').textContent(), user);
+  });
+
+  it('third login from the trusted browser needs no second factor', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+    await logIn(page);
+    await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
+    assert.equal(await page.getByTestId('factors').textContent(), 'パスワード、信頼済みのブラウザ');
     assert.deepEqual(browser.cspViolations, [], 'Content-Security-Policy violations');
   });
 });
