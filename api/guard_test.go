@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -83,4 +85,18 @@ func TestSecurityHeaders(t *testing.T) {
 	if res := a.Client("192.0.2.1").Get(t, "/readyz"); res.Status != http.StatusOK || string(res.Body) != "ready" {
 		t.Errorf("/readyz: %d %s", res.Status, res.Body)
 	}
+}
+
+// TestChunkedOversizeBody: a body without Content-Length is cut at the limit
+// too, and answered 413 rather than as malformed JSON.
+func TestChunkedOversizeBody(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	body := `{"username":"` + strings.Repeat("a", 70<<10) + `","password":"x"}`
+	req := httptest.NewRequest(http.MethodPost, apitest.DevURL+"/api/v1/login", io.NopCloser(strings.NewReader(body)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	a.Echo.ServeHTTP(rec, req)
+	res := &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	res.Problem(t, http.StatusRequestEntityTooLarge, "body_too_large")
 }

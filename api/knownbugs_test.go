@@ -1,0 +1,104 @@
+//go:build knownbugs
+
+// Tests of defects found while writing the suite, kept out of the default run
+// so that CI stays green until they are fixed: `go test -tags knownbugs ./api/`
+// shows them failing. Drop the build tag from this file with the fix.
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kanmon/kanmon/api/apitest"
+	"github.com/kanmon/kanmon/api/auth"
+	"github.com/kanmon/kanmon/api/store/storetest"
+)
+
+// The client-address lock is neither audited nor answered on the failure that
+// triggers it, unlike the user lock (api/auth/limits.go, fail: only
+// counts.user is compared with its limit).
+func TestBugClientLockAudited(t *testing.T) {
+	cfg := auth.DefaultConfig()
+	cfg.ClientFailureLimit = 3
+	a := apitest.New(t, storetest.Open(t, storetest.SQLite), apitest.Options{Auth: cfg})
+	c := a.Client("203.0.113.9")
+	for _, name := range []string{"a1", "a2"} {
+		post(t, c, "/api/v1/login", map[string]string{"username": name, "password": "x"}).Problem(t, http.StatusUnauthorized, auth.CodeBadCredentials)
+	}
+	post(t, c, "/api/v1/login", map[string]string{"username": "a3", "password": "x"}).Problem(t, http.StatusTooManyRequests, auth.CodeRateLimited)
+	if n := a.AuditCount(t, auth.EventUserLocked); n != 1 {
+		t.Errorf("%d lock events for a locked client address, want 1", n)
+	}
+}
+
+// Cookie lifetimes are counted by the wall clock (api/cookies.go, setCookie:
+// time.Until), not by the service's clock that set the flow's and session's
+// ends, so under a test clock (or any injected clock) they disagree.
+func TestBugCookieMaxAgeFollowsServiceClock(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	a.CreateUser(t, "sato", password)
+	a.Clock.Advance(17 * time.Second) // off the wall clock by a known amount
+	res := post(t, a.Client("192.0.2.1"), "/api/v1/login", map[string]string{"username": "sato", "password": password})
+	if ck := res.Cookie(a.FlowCookie); ck == nil || ck.MaxAge != int(a.Config.FlowTTL.Seconds()) {
+		t.Fatalf("flow cookie %v; want Max-Age %d, the flow's lifetime", ck, int(a.Config.FlowTTL.Seconds()))
+	}
+}
+
+// Only /api/v1/* answers unknown paths with a problem; /api/v2/… (or any other
+// /api/ path) gets the SPA's index.html with 200 (api/routes.go).
+func TestBugOtherAPIPathsNotSPA(t *testing.T) {
+	spa := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
+	a := apitest.New(t, storetest.Open(t, storetest.SQLite), apitest.Options{SPA: spa})
+	a.Client("192.0.2.1").Get(t, "/api/v2/session").Problem(t, http.StatusNotFound, auth.CodeNotFound)
+}
+
+// Answers refused by the same-origin guard or the body limit miss
+// Cache-Control: no-store, because noStore runs after them (api/routes.go).
+func TestBugNoStoreOnGuardErrors(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	res := a.Client("192.0.2.1").Do(t, http.MethodPost, "/api/v1/login", "text/plain", []byte("x"), nil)
+	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q on a 415, want no-store", cc)
+	}
+}
+
+type queryCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if e.Query == "BEGIN" || e.Query == "COMMIT" {
+		return
+	}
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
+// DESIGN.md: at most 8 SQL statements for a whole login. Password plus TOTP
+// takes 13: RecentFailures queries once per key and runs on both steps
+// (api/store/login.go), and the devices are a query of their own.
+func TestBugStatementsPerLogin(t *testing.T) {
+	a := apitest.NewSQLite(t)
+	a.CreateUser(t, "sato", password)
+	secret := a.Client("192.0.2.1").Enrol(t, "sato", password)
+	cnt := &queryCounter{}
+	a.Store.DB().AddQueryHook(cnt)
+	c := a.Client("192.0.2.2")
+	c.Login(t, "sato", password)
+	var f apitest.Flow
+	c.Verify(t, apitest.TOTP(t, secret, a.Clock.Now())).Decode(t, http.StatusOK, &f)
+	if cnt.n > 8 {
+		t.Errorf("a password+TOTP login ran %d SQL statements, DESIGN.md allows 8", cnt.n)
+	}
+}
