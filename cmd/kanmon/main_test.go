@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -281,47 +284,75 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// TestServe starts the server on a free port in dev mode, waits for /readyz,
-// checks a few answers over real HTTP, and shuts it down gracefully.
-func TestServe(t *testing.T) {
-	dir := t.TempDir()
-	c := newCLI(t, "file:"+dir+"/kanmon.db")
-	addr := freeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	e := env{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--dev", "--addr", addr, "--base-url", "http://localhost:" + port}, e)
-	}()
+// server is a kanmon serve running in a goroutine.
+type server struct {
+	base           string
+	cancel         context.CancelFunc
+	done           chan error
+	stdout, stderr *syncBuffer
+}
 
-	base := "http://" + addr
+// startServe runs `kanmon serve args… --addr <free port>` and waits until
+// /readyz answers (polling: the wait is for readiness, nothing is timed).
+func startServe(t *testing.T, c *cli, args ...string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	t.Cleanup(cancel)
+	e := env{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr}
+	_, port, _ := net.SplitHostPort(addr)
+	args = append([]string{"serve", "--addr", addr}, args...)
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "PORT", port)
+	}
+	go func() { s.done <- run(ctx, args, e) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		res, err := http.Get(base + "/readyz")
+		res, err := http.Get(s.base + "/readyz")
 		if err == nil {
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK && string(body) == "ready" {
-				break
+				return s
 			}
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("serve ended before it was ready: %v\nstderr: %s", err, stderr.String())
+		case err := <-s.done:
+			t.Fatalf("serve ended before it was ready: %v\nstderr: %s", err, s.stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not ready after 30 s\nstderr: %s", stderr.String())
+			t.Fatalf("not ready after 30 s\nstderr: %s", s.stderr.String())
 		}
 	}
+}
 
-	if out := stdout.String(); !strings.Contains(out, "log in as:  demo") {
-		t.Errorf("dev mode did not greet with a demo user:\n%s", out)
+// stop cancels the server's context and checks that it shuts down gracefully:
+// run returns nil and the port is closed.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Fatalf("serve after cancel: %v, want nil (graceful shutdown)\nstderr: %s", err, s.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not return within 30 s of cancel")
 	}
-	res, err := http.Get(base + "/api/v1/no-such-thing")
+	if _, err := http.Get(s.base + "/healthz"); err == nil {
+		t.Error("the server still answers after shutdown")
+	}
+	if !strings.Contains(s.stderr.String(), `"msg":"shutting down"`) {
+		t.Errorf("no shutdown log line:\n%s", s.stderr.String())
+	}
+}
+
+// checkAPI makes a few requests over real HTTP.
+func (s *server) checkAPI(t *testing.T) {
+	t.Helper()
+	res, err := http.Get(s.base + "/api/v1/no-such-thing")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,28 +361,45 @@ func TestServe(t *testing.T) {
 	if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), `"code":"not_found"`) {
 		t.Errorf("unknown API path: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
-	res, err = http.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"demo","password":"wrong password"}`))
+	res, err = http.Post(s.base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"demo","password":"wrong password"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("wrong password over HTTP: %d", res.StatusCode)
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"code":"bad_credentials"`) {
+		t.Errorf("wrong password over HTTP: %d %s", res.StatusCode, body)
 	}
+}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve after cancel: %v, want nil (graceful shutdown)\nstderr: %s", err, stderr.String())
+// TestServe starts the server in dev mode on SQLite: it greets with a demo user,
+// keeps its secret key beside the database, answers, and shuts down gracefully.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	c := newCLI(t, "file:"+dir+"/kanmon.db")
+	s := startServe(t, c, "--dev", "--base-url", "http://localhost:PORT")
+	if out := s.stdout.String(); !strings.Contains(out, "log in as:  demo") {
+		t.Errorf("dev mode did not greet with a demo user:\n%s", out)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "secret.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("dev secret key beside the database: %v, %v; want a 0600 file", fi, err)
+	}
+	s.checkAPI(t)
+	s.stop(t)
+}
+
+// TestServeProduction starts the server as deployed behind an HTTPS proxy, on
+// each database, with the secret key from the environment.
+func TestServeProduction(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dbURL string) {
+		c := newCLI(t, dbURL)
+		c.env["KANMON_SECRET_KEY"] = base64.StdEncoding.EncodeToString(auth.RandomKey())
+		c.env["KANMON_BASE_URL"] = "https://login.example.jp"
+		s := startServe(t, c)
+		if strings.Contains(s.stdout.String(), "demo") {
+			t.Errorf("a demo user was created outside dev mode:\n%s", s.stdout.String())
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not return within 30 s of cancel")
-	}
-	if _, err := http.Get(base + "/healthz"); err == nil {
-		t.Error("the server still answers after shutdown")
-	}
-	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
-		t.Errorf("no shutdown log line:\n%s", stderr.String())
-	}
+		s.checkAPI(t)
+		s.stop(t)
+	})
 }
