@@ -33,8 +33,9 @@ func (s *Server) setCookie(c echo.Context, name, value string, expires time.Time
 	if expires.IsZero() {
 		ck.MaxAge = -1
 	} else {
+		// By the service's clock, which set expires.
 		ck.Expires = expires
-		ck.MaxAge = int(time.Until(expires).Seconds())
+		ck.MaxAge = int(expires.Sub(s.auth.Now()).Seconds())
 	}
 	c.SetCookie(ck)
 }

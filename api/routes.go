@@ -13,7 +13,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.json", s.getOpenAPI)
 
-	v1 := e.Group("/api/v1", middleware.BodyLimit(s.cfg.BodyLimit), s.sameOriginJSON, noStore)
+	v1 := e.Group("/api/v1", noStore, middleware.BodyLimit(s.cfg.BodyLimit), s.sameOriginJSON)
 	v1.POST("/login", s.postLogin)
 	v1.GET("/login/flow", s.getLoginFlow)
 	v1.POST("/login/totp/setup", s.postTOTPSetup)
@@ -31,7 +31,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.DELETE("/webauthn/credentials/:id", s.deleteWebAuthnCredential)
 	v1.GET("/session", s.getSession)
 	v1.POST("/logout", s.postLogout)
-	v1.Any("/*", func(echo.Context) error { return echo.ErrNotFound }) // never the SPA
+	e.Any("/api/*", func(echo.Context) error { return echo.ErrNotFound }) // never the SPA
 
 	if s.cfg.Dev && s.cfg.DevMailbox != nil {
 		e.GET("/dev/mail", s.getDevMail)

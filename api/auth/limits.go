@@ -42,16 +42,22 @@ func (s *Service) checkLimits(ctx context.Context, folded, ip string, now time.T
 }
 
 // fail records a failure of kind ("password", "totp", …) in the login of f and
-// returns reason, or the lock error when this failure locks the user out.
+// returns reason, or the lock error when this failure locks out the user or the
+// client address.
 func (s *Service) fail(ctx context.Context, now time.Time, counts failureCounts, f *Flow, c Client, kind string, reason error) error {
 	folded := FoldUsername(f.Username)
 	ev := AuditEvent{At: now, Type: EventLoginFailed, UserID: f.UserID, Username: f.Username, ClientIP: c.IP, Detail: kind}
 	fl := &Failure{At: now, Keys: []string{userKey(folded), clientKey(c.IP)}, Audit: []AuditEvent{ev}, FlowID: f.ID, KillAt: s.cfg.MaxCodeAttempts}
-	locks := counts.user+1 == s.cfg.UserFailureLimit
-	if locks {
-		lock := ev
-		lock.Type, lock.Detail = EventUserLocked, "for "+s.cfg.FailureWindow.String()
-		fl.Audit = append(fl.Audit, lock)
+	locks := false
+	for who, n := range map[string]struct{ count, limit int }{
+		"user": {counts.user, s.cfg.UserFailureLimit}, "client address": {counts.client, s.cfg.ClientFailureLimit},
+	} {
+		if n.count+1 == n.limit {
+			lock := ev
+			lock.Type, lock.Detail = EventUserLocked, who+" for "+s.cfg.FailureWindow.String()
+			fl.Audit = append(fl.Audit, lock)
+			locks = true
+		}
 	}
 	n, err := s.store.RecordFailure(ctx, fl)
 	if err != nil {

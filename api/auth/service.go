@@ -91,6 +91,9 @@ func New(store Store, hasher *Hasher, sealer *Sealer, cfg Config, now func() tim
 // worker's Wake), so codes go out at once rather than at the next poll.
 func (s *Service) OnMail(wake func()) { s.mailWake = wake }
 
+// Now is the service's clock: the time its deadlines are counted in.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Client is who is asking: used for rate limits and the audit log.
 type Client struct {
 	IP        string
