@@ -148,6 +148,17 @@ describe('login against the real server', { concurrency: false }, () => {
     await logIn(page);
     await page.getByRole('heading', { name: 'ログインしました' }).waitFor();
     assert.equal(await page.getByTestId('factors').textContent(), 'パスワード、信頼済みのブラウザ');
+    await checkA11y(page, 'signed in, trusted browser');
+  });
+
+  it('after 「このブラウザの信頼を解除」 the second factor is asked again', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'このブラウザの信頼を解除' }).click();
+    await page.getByRole('status').getByText('このブラウザの信頼を解除しました。').waitFor();
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+    await logIn(page);
+    await page.getByRole('heading', { name: 'マルチファクター認証' }).waitFor();
     assert.deepEqual(browser.cspViolations, [], 'Content-Security-Policy violations');
   });
 });

@@ -1,6 +1,6 @@
 // A small typed client for the Kanmon API. Every call is same-origin with
 // cookies (the login flow and the session live in HttpOnly cookies) and sends
-// a JSON body on POST, `{}` when there is nothing to say, because the server
+// a JSON body on POST and DELETE, `{}` when there is nothing to say, because the server
 // accepts only same-origin JSON for state-changing requests.
 import type { paths } from './schema';
 import type {
@@ -45,13 +45,13 @@ export function localProblem(code: string): Problem {
   return { type: 'about:blank', title: code, status: 0, code };
 }
 
-async function call<T>(method: 'GET' | 'POST', path: ApiPath, body?: unknown): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: ApiPath, body?: unknown): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json, application/problem+json' },
   };
-  if (method === 'POST') {
+  if (method !== 'GET') {
     init.headers = { ...init.headers, 'Content-Type': 'application/json' };
     init.body = JSON.stringify(body ?? {});
   }
@@ -90,6 +90,7 @@ export const api = {
   webauthnRegisterFinish: (req: WebAuthnRegisterFinishRequest) =>
     call<WebAuthnCredential>('POST', '/api/v1/webauthn/register/finish', req),
   webauthnRegisterDecline: () => call<void>('POST', '/api/v1/webauthn/register/decline'),
+  forgetBrowser: () => call<void>('DELETE', '/api/v1/trusted-browser'),
   logout: () => call<void>('POST', '/api/v1/logout'),
   session: () => call<Session>('GET', '/api/v1/session'),
 };

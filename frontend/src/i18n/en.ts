@@ -75,6 +75,8 @@ export const en: Catalogue = {
   signedInAt: 'Logged in at',
   signedInExpires: 'Session expires at',
   signedInIdle: 'Expires if idle at',
+  forgetBrowser: 'Stop trusting this browser',
+  browserForgotten: 'This browser is no longer trusted. The next login will ask for the second factor again.',
   logoutButton: 'Log out',
   loggedOut: 'You have logged out.',
   listSeparator: ', ',

@@ -75,6 +75,8 @@ export const ja = {
   signedInAt: 'ログイン日時',
   signedInExpires: 'セッションの有効期限',
   signedInIdle: '操作がない場合の有効期限',
+  forgetBrowser: 'このブラウザの信頼を解除',
+  browserForgotten: 'このブラウザの信頼を解除しました。次回のログインから二要素認証が必要になります。',
   logoutButton: 'ログアウト',
   loggedOut: 'ログアウトしました。',
   listSeparator: '、',

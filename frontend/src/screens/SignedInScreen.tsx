@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Session } from '../api/types';
 import { ErrorAlert, Notice } from '../components/ErrorAlert';
@@ -18,6 +19,11 @@ interface Props {
 export function SignedInScreen({ session, notice, onLoggedOut }: Props) {
   const t = useT();
   const logout = useRequest();
+  const forget = useRequest();
+  const [forgotten, setForgotten] = useState(false);
+  // Only a login that skipped the second factor proves this browser is trusted
+  // (the trust cookie is HttpOnly); then offer to end that on a shared PC.
+  const trusted = session.factors.includes('trusted_browser') && !forgotten;
   const factors = session.factors.map((f) => t.factorNames[f] ?? f).join(t.listSeparator);
   const when = (iso: string) => formatDateTime(iso, t.lang);
 
@@ -31,8 +37,8 @@ export function SignedInScreen({ session, notice, onLoggedOut }: Props) {
 
   return (
     <Screen title={t.signedInHeading} focusTitle>
-      <ErrorAlert problem={logout.problem} />
-      <Notice text={notice} />
+      <ErrorAlert problem={logout.problem ?? forget.problem} />
+      <Notice text={forgotten ? t.browserForgotten : notice} />
       <dl class="facts">
         <dt>{t.signedInUser}</dt>
         <dd data-testid="username">{session.user.username}</dd>
@@ -56,6 +62,23 @@ export function SignedInScreen({ session, notice, onLoggedOut }: Props) {
           <SubmitButton busy={logout.busy}>{t.logoutButton}</SubmitButton>
         </div>
       </form>
+      {trusted && (
+        <div class="secondary-actions">
+          <button
+            type="button"
+            class="button button-link"
+            disabled={forget.busy}
+            onClick={() =>
+              void forget.run(async () => {
+                await api.forgetBrowser();
+                setForgotten(true);
+              })
+            }
+          >
+            {t.forgetBrowser}
+          </button>
+        </div>
+      )}
     </Screen>
   );
 }
