@@ -215,10 +215,12 @@ func (s *Server) postEmailSend(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.auth.SendEmailCode(c.Request().Context(), cookie(c, s.cookies.flow), req.Lang, client(c))
+	token := cookie(c, s.cookies.flow)
+	v, err := s.auth.SendEmailCode(c.Request().Context(), token, req.Lang, client(c))
 	if err != nil {
 		return err
 	}
+	s.setCookie(c, s.cookies.flow, token, v.ExpiresAt) // the flow now lasts as long as the code
 	return c.JSON(http.StatusOK, newFlowResponse(v))
 }
 

@@ -32,8 +32,9 @@ func (s *Service) SendEmailCode(ctx context.Context, token, lang string, c Clien
 	if err != nil {
 		return nil, fmt.Errorf("send email code: %w", err)
 	}
-	if sent >= s.cfg.EmailHourlyCap {
-		return nil, retryAfter(ErrRateLimited, time.Hour)
+	if over := len(sent) - s.cfg.EmailHourlyCap; over >= 0 {
+		// Another may go once enough of the hour's codes have aged out.
+		return nil, retryAfter(ErrRateLimited, sent[over].Add(time.Hour).Sub(now))
 	}
 	if lang != "en" {
 		lang = "ja"
@@ -42,14 +43,17 @@ func (s *Service) SendEmailCode(ctx context.Context, token, lang string, c Clien
 	issue := &EmailCodeIssue{
 		FlowID: f.ID, UserID: f.UserID, MAC: s.emailCodeMAC(f, code),
 		ExpiresAt: now.Add(s.cfg.EmailCodeTTL), SentAt: now, NotSentSince: now.Add(-s.cfg.EmailResendAfter),
-		Mail:  mail.NewLoginCode(f.Email, lang, code, int(s.cfg.EmailCodeTTL/time.Minute)),
-		Audit: AuditEvent{At: now, Type: EventEmailCodeSent, UserID: f.UserID, Username: f.Username, ClientIP: c.IP},
+		// The flow lives at least as long as the code the mail promises.
+		FlowExpiresAt: later(f.ExpiresAt, now.Add(s.cfg.EmailCodeTTL)),
+		Mail:          mail.NewLoginCode(f.Email, lang, code, int(s.cfg.EmailCodeTTL/time.Minute)),
+		Audit:         AuditEvent{At: now, Type: EventEmailCodeSent, UserID: f.UserID, Username: f.Username, ClientIP: c.IP},
 	}
 	if err := s.store.IssueEmailCode(ctx, issue); err != nil {
 		return nil, err
 	}
 	s.mailWake()
 	f.State, f.EmailCodeMAC, f.EmailCodeExpiresAt, f.EmailSentAt = EmailSent, issue.MAC, issue.ExpiresAt, now
+	f.ExpiresAt = issue.FlowExpiresAt
 	return s.view(f), nil
 }
 
@@ -88,4 +92,11 @@ func randomDigits(n int) string {
 		out[i] = byte('0' + d.Int64())
 	}
 	return string(out)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -136,8 +136,10 @@ type EmailCodeIssue struct {
 	ExpiresAt    time.Time
 	SentAt       time.Time
 	NotSentSince time.Time
-	Mail         mail.Message
-	Audit        AuditEvent
+	// FlowExpiresAt is the flow's new end, so it outlives the code.
+	FlowExpiresAt time.Time
+	Mail          mail.Message
+	Audit         AuditEvent
 }
 
 // TOTPUse is a code accepted from a device at a time step.
@@ -182,8 +184,9 @@ type Store interface {
 	CompleteLogin(ctx context.Context, c *Completion) error
 	// IssueEmailCode applies i atomically; see EmailCodeIssue.
 	IssueEmailCode(ctx context.Context, i *EmailCodeIssue) error
-	// EmailCodesSince counts the login-code mails queued for a user since t.
-	EmailCodesSince(ctx context.Context, userID int64, t time.Time) (int, error)
+	// EmailCodesSince returns when the login-code mails queued for a user
+	// since t were queued, oldest first.
+	EmailCodesSince(ctx context.Context, userID int64, t time.Time) ([]time.Time, error)
 	// TrustedBrowser returns the unexpired trusted browser of userID whose token
 	// hashes to hash, or ErrNotFound: a browser trusted by one user never
 	// helps another.

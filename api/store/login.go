@@ -211,6 +211,7 @@ func (s *Store) IssueEmailCode(ctx context.Context, i *auth.EmailCodeIssue) erro
 		res, err := tx.NewUpdate().Model((*flowRow)(nil)).
 			Set("state = ?", string(auth.EmailSent)).Set("email_code_mac = ?", i.MAC).
 			Set("email_code_expires_at = ?", i.ExpiresAt).Set("email_sent_at = ?", i.SentAt).
+			Set("expires_at = ?", i.FlowExpiresAt).
 			Where("id = ?", i.FlowID).Where("(email_sent_at IS NULL OR email_sent_at <= ?)", i.NotSentSince).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("store email code: %w", err)
@@ -226,13 +227,15 @@ func (s *Store) IssueEmailCode(ctx context.Context, i *auth.EmailCodeIssue) erro
 }
 
 // EmailCodesSince implements auth.Store.
-func (s *Store) EmailCodesSince(ctx context.Context, userID int64, t time.Time) (int, error) {
-	n, err := s.db.NewSelect().Model((*outboxRow)(nil)).
-		Where("user_id = ?", userID).Where("template = ?", mail.LoginCode).Where("created_at > ?", t).Count(ctx)
+func (s *Store) EmailCodesSince(ctx context.Context, userID int64, t time.Time) ([]time.Time, error) {
+	var times []time.Time
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("created_at").
+		Where("user_id = ?", userID).Where("template = ?", mail.LoginCode).Where("created_at > ?", t).
+		OrderExpr("created_at").Scan(ctx, &times)
 	if err != nil {
-		return 0, fmt.Errorf("count email codes: %w", err)
+		return nil, fmt.Errorf("email codes sent: %w", err)
 	}
-	return int(n), nil
+	return times, nil
 }
 
 // TrustedBrowser implements auth.Store.
