@@ -151,7 +151,7 @@ describe('screens with a scripted API', () => {
       await page.getByText('t***@example.jp に送信した6桁のコード').waitFor();
       assert.equal(await focused(page), 'verify-code');
       assert.deepEqual(b.sent.find((r) => r.key === 'POST /login/email/send').body, { lang: 'ja' });
-      const resend = page.getByRole('button', { name: /コードを再送信（0:4\d 後に可能）/ });
+      const resend = page.getByRole('button', { name: /コードを再送信（0:[0-4]\d 後に可能）/ });
       await resend.waitFor();
       assert.equal(await resend.getAttribute('aria-disabled'), 'true');
       for (const label of ['今後8時間、このブラウザのMFAを試さないでください', 'モバイル: 生体認証またはFIDO2セキュリティキーを設定']) {
