@@ -9,6 +9,7 @@ export const en: Catalogue = {
   busy: 'Working',
   loading: 'Loading…',
 
+  retry: 'Try again',
   loginHeading: 'Log in',
   username: 'User name',
   password: 'Password',

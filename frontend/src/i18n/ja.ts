@@ -8,6 +8,7 @@ export const ja = {
   busy: '処理中です',
   loading: '読み込み中です…',
 
+  retry: '再試行',
   loginHeading: 'ログイン',
   username: 'ユーザー名',
   password: 'パスワード',

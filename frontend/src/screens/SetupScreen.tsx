@@ -23,16 +23,22 @@ export function SetupScreen({ onFlow, onRestart }: Props) {
   const load = useRequest(onRestart);
   const activate = useRequest(onRestart);
 
-  // The server returns the same secret on every call, so a reload is harmless.
-  useEffect(() => {
-    void load.run(async () => setSetup(await api.totpSetup()));
-  }, []);
+  // The server returns the same secret on every call, so a retry is harmless.
+  const fetchSetup = () => void load.run(async () => setSetup(await api.totpSetup()));
+  useEffect(fetchSetup, []);
 
   return (
     <Screen title={t.setupHeading}>
       <ErrorAlert problem={load.problem ?? activate.problem} />
       <p>{t.setupIntro}</p>
       {load.busy && <p class="loading">{t.loading}</p>}
+      {load.problem && (
+        <div class="actions">
+          <button type="button" class="button" onClick={fetchSetup}>
+            {t.retry}
+          </button>
+        </div>
+      )}
       {setup && (
         <div class="pairing">
           <figure class="qr">
