@@ -61,7 +61,7 @@ func (s *Service) SendEmailCode(ctx context.Context, token, lang string, c Clien
 // A code works once: the flow it belongs to is consumed by the login.
 func (s *Service) VerifyEmailCode(ctx context.Context, token, code string, opts VerifyOptions, c Client) (*LoginResult, error) {
 	now := s.now()
-	f, digits, counts, err := s.codeStep(ctx, token, code, StepVerifyEmail, c, now)
+	f, digits, err := s.codeStep(ctx, token, code, StepVerifyEmail, c, now)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (s *Service) VerifyEmailCode(ctx context.Context, token, code string, opts 
 		return nil, ErrCodeExpired
 	}
 	if !hmac.Equal(s.emailCodeMAC(f, digits), f.EmailCodeMAC) {
-		return nil, s.codeFailure(ctx, now, counts, f, c, ErrCodeInvalid)
+		return nil, s.codeFailure(ctx, now, f, c, ErrCodeInvalid)
 	}
 	return s.complete(ctx, f, &Completion{}, opts, []string{"password", "email"}, c, now)
 }

@@ -83,8 +83,12 @@ type Flow struct {
 	ClientIP           string
 	// OfferWebAuthnSetup: the user asked to register a key and has none yet.
 	OfferWebAuthnSetup bool
-	CreatedAt          time.Time
-	ExpiresAt          time.Time
+	// TOTPDevices are the user's authenticator apps, read with the flow.
+	TOTPDevices []TOTPDevice
+	// Failures are counted for the user and the asking client.
+	Failures  FailureCounts
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Next checks that step is allowed in the flow's state at now and returns the

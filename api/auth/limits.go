@@ -9,48 +9,58 @@ import (
 
 // Failures are counted in the database under these keys, so that the limits hold
 // across replicas and restarts.
-func userKey(folded string) string { return "user:" + folded }
-func clientKey(ip string) string   { return "ip:" + ip }
+const (
+	UserFailurePrefix   = "user:"
+	ClientFailurePrefix = "ip:"
+)
 
-// failureCounts is how many recent failures each key had before this request.
-type failureCounts struct {
-	user, client int
+func userKey(folded string) string { return UserFailurePrefix + folded }
+func clientKey(ip string) string   { return ClientFailurePrefix + ip }
+
+// FailureCounts is how many failures the user and the client address had in the
+// failure window before this request. The store reads them with the user or the
+// flow, so the limits cost no query of their own on the way to a login.
+type FailureCounts struct {
+	User, Client int
 }
 
 // checkLimits refuses the request while the user or the client address is locked
 // out. Refused requests are not counted: a lock ends when the window has passed,
-// however hard someone keeps trying.
-func (s *Service) checkLimits(ctx context.Context, folded, ip string, now time.Time) (failureCounts, error) {
+// however hard someone keeps trying. Only a locked request asks the store when.
+func (s *Service) checkLimits(ctx context.Context, folded, ip string, counts FailureCounts, now time.Time) error {
 	uk, ck := userKey(folded), clientKey(ip)
+	limits := map[string]int{uk: s.cfg.UserFailureLimit, ck: s.cfg.ClientFailureLimit}
+	if !reached(counts.User, limits[uk]) && !reached(counts.Client, limits[ck]) {
+		return nil
+	}
 	recent, err := s.store.RecentFailures(ctx, []string{uk, ck}, now.Add(-s.cfg.FailureWindow),
 		max(s.cfg.UserFailureLimit, s.cfg.ClientFailureLimit))
 	if err != nil {
-		return failureCounts{}, fmt.Errorf("rate limit: %w", err)
+		return fmt.Errorf("rate limit: %w", err)
 	}
-	var wait time.Duration
-	for key, limit := range map[string]int{uk: s.cfg.UserFailureLimit, ck: s.cfg.ClientFailureLimit} {
-		times := recent[key]
-		if limit > 0 && len(times) >= limit {
+	wait := time.Second // at least, should the window pass between the two reads
+	for key, limit := range limits {
+		if times := recent[key]; reached(len(times), limit) {
 			// Locked until the limit-th newest failure leaves the window.
 			wait = max(wait, times[limit-1].Add(s.cfg.FailureWindow).Sub(now))
 		}
 	}
-	if wait > 0 {
-		return failureCounts{}, retryAfter(ErrRateLimited, wait)
-	}
-	return failureCounts{user: len(recent[uk]), client: len(recent[ck])}, nil
+	return retryAfter(ErrRateLimited, wait)
 }
+
+// reached reports whether count failures reach limit (0: no limit).
+func reached(count, limit int) bool { return limit > 0 && count >= limit }
 
 // fail records a failure of kind ("password", "totp", …) in the login of f and
 // returns reason, or the lock error when this failure locks out the user or the
 // client address.
-func (s *Service) fail(ctx context.Context, now time.Time, counts failureCounts, f *Flow, c Client, kind string, reason error) error {
+func (s *Service) fail(ctx context.Context, now time.Time, counts FailureCounts, f *Flow, c Client, kind string, reason error) error {
 	folded := FoldUsername(f.Username)
 	ev := AuditEvent{At: now, Type: EventLoginFailed, UserID: f.UserID, Username: f.Username, ClientIP: c.IP, Detail: kind}
 	fl := &Failure{At: now, Keys: []string{userKey(folded), clientKey(c.IP)}, Audit: []AuditEvent{ev}, FlowID: f.ID, KillAt: s.cfg.MaxCodeAttempts}
 	locks := false
 	for who, n := range map[string]struct{ count, limit int }{
-		"user": {counts.user, s.cfg.UserFailureLimit}, "client address": {counts.client, s.cfg.ClientFailureLimit},
+		"user": {counts.User, s.cfg.UserFailureLimit}, "client address": {counts.Client, s.cfg.ClientFailureLimit},
 	} {
 		if n.count+1 == n.limit {
 			lock := ev
@@ -75,10 +85,10 @@ func (s *Service) fail(ctx context.Context, now time.Time, counts failureCounts,
 }
 
 // codeFailure records a wrong or replayed code in flow f.
-func (s *Service) codeFailure(ctx context.Context, now time.Time, counts failureCounts, f *Flow, c Client, reason error) error {
+func (s *Service) codeFailure(ctx context.Context, now time.Time, f *Flow, c Client, reason error) error {
 	kind := "code"
 	if errors.Is(reason, ErrCodeReused) {
 		kind = "code_reused"
 	}
-	return s.fail(ctx, now, counts, f, c, kind, reason)
+	return s.fail(ctx, now, f.Failures, f, c, kind, reason)
 }

@@ -23,10 +23,13 @@ type User struct {
 
 // LoginUser is a user as the password step needs them: with a summary of the
 // second factors they have.
+// An unknown user is a LoginUser with ID 0, so that the failures counted
+// under their name still apply.
 type LoginUser struct {
 	User
 	TOTPDevices         int // confirmed authenticator apps
 	WebAuthnCredentials int // registered security keys and biometrics
+	Failures            FailureCounts
 }
 
 // TOTPDevice is a confirmed authenticator app. Its secret is sealed with the key
@@ -162,8 +165,9 @@ type Failure struct {
 // Store is what the auth service needs from storage. Each method is one
 // transaction; "not found" is reported with the sentinel errors of this package.
 type Store interface {
-	// LoginUser returns the user with the folded name, or ErrNotFound.
-	LoginUser(ctx context.Context, username string) (*LoginUser, error)
+	// LoginUser returns the user with the folded name (ID 0 if there is none)
+	// with the failures after since under the user's key and clientKey.
+	LoginUser(ctx context.Context, username, clientKey string, since time.Time) (*LoginUser, error)
 	// RecentFailures returns, per key, the times of the newest failures after
 	// since, newest first, at most limit of them.
 	RecentFailures(ctx context.Context, keys []string, since time.Time, limit int) (map[string][]time.Time, error)
@@ -173,13 +177,13 @@ type Store interface {
 
 	// CreateFlow stores a new login flow and audits ev.
 	CreateFlow(ctx context.Context, f *Flow, ev AuditEvent) error
-	// FlowByToken returns the flow whose token hashes to hash, or ErrFlowNotFound.
-	FlowByToken(ctx context.Context, hash []byte) (*Flow, error)
+	// FlowByToken returns the flow whose token hashes to hash, with its user's
+	// authenticators and the failures after since under the user's key and
+	// clientKey, or ErrFlowNotFound.
+	FlowByToken(ctx context.Context, hash []byte, clientKey string, since time.Time) (*Flow, error)
 	// SetPendingTOTP stores a sealed enrolment secret on the flow unless one is
 	// there already, and returns the one that is stored now.
 	SetPendingTOTP(ctx context.Context, flowID int64, sealed []byte) ([]byte, error)
-	// TOTPDevices lists a user's confirmed devices.
-	TOTPDevices(ctx context.Context, userID int64) ([]TOTPDevice, error)
 	// CompleteLogin applies c atomically; see Completion.
 	CompleteLogin(ctx context.Context, c *Completion) error
 	// IssueEmailCode applies i atomically; see EmailCodeIssue.

@@ -143,28 +143,19 @@ func (s *Service) Login(ctx context.Context, username, password, trustToken stri
 		return nil, invalid("user name and password are required and must not be too long")
 	}
 	now := s.now()
-	counts, err := s.checkLimits(ctx, name, c.IP, now)
+	u, err := s.store.LoginUser(ctx, name, clientKey(c.IP), now.Add(-s.cfg.FailureWindow))
 	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if err := s.checkLimits(ctx, name, c.IP, u.Failures, now); err != nil {
 		return nil, err
 	}
-	u, err := s.store.LoginUser(ctx, name)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("login: %w", err)
-	}
-	var hash string
-	if u != nil {
-		hash = u.PasswordHash
-	}
-	ok, err := s.hasher.Verify(ctx, hash, password)
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, password) // "" for unknown users: a dummy hash
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	if !ok || u.Disabled {
-		var uid int64
-		if u != nil {
-			uid = u.ID
-		}
-		return nil, s.fail(ctx, now, counts, &Flow{UserID: uid, Username: name}, c, "password", ErrBadCredentials)
+	if !ok || u.ID == 0 || u.Disabled {
+		return nil, s.fail(ctx, now, u.Failures, &Flow{UserID: u.ID, Username: name}, c, "password", ErrBadCredentials)
 	}
 
 	f := &Flow{
@@ -227,7 +218,7 @@ func (s *Service) SetupTOTP(ctx context.Context, token string) (*TOTPSetup, erro
 // as used.
 func (s *Service) ActivateTOTP(ctx context.Context, token, code string, c Client) (*LoginResult, error) {
 	now := s.now()
-	f, digits, counts, err := s.codeStep(ctx, token, code, StepActivateTOTP, c, now)
+	f, digits, err := s.codeStep(ctx, token, code, StepActivateTOTP, c, now)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +231,7 @@ func (s *Service) ActivateTOTP(ctx context.Context, token, code string, c Client
 	}
 	step, err := MatchTOTP(secret, digits, -1, now)
 	if err != nil {
-		return nil, s.codeFailure(ctx, now, counts, f, c, err)
+		return nil, s.codeFailure(ctx, now, f, c, err)
 	}
 	dev := &TOTPDevice{UserID: f.UserID, Name: "Authenticator", SecretSealed: f.PendingTOTP, LastStep: step, CreatedAt: now}
 	return s.complete(ctx, f, &Completion{Enrol: dev}, VerifyOptions{}, []string{"password", "totp"}, c, now,
@@ -250,16 +241,12 @@ func (s *Service) ActivateTOTP(ctx context.Context, token, code string, c Client
 // VerifyTOTP completes a login with a code from one of the user's authenticators.
 func (s *Service) VerifyTOTP(ctx context.Context, token, code string, opts VerifyOptions, c Client) (*LoginResult, error) {
 	now := s.now()
-	f, digits, counts, err := s.codeStep(ctx, token, code, StepVerifyTOTP, c, now)
+	f, digits, err := s.codeStep(ctx, token, code, StepVerifyTOTP, c, now)
 	if err != nil {
 		return nil, err
 	}
-	devices, err := s.store.TOTPDevices(ctx, f.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("totp verify: %w", err)
-	}
 	matchErr := ErrCodeInvalid
-	for _, d := range devices {
+	for _, d := range f.TOTPDevices {
 		secret, err := s.sealer.Open(d.SecretSealed, totpContext(d.UserID))
 		if err != nil {
 			return nil, fmt.Errorf("totp verify: device %d: %w", d.ID, err)
@@ -274,28 +261,37 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code string, opts Verif
 			return nil, fmt.Errorf("totp verify: %w", err)
 		}
 	}
-	return nil, s.codeFailure(ctx, now, counts, f, c, matchErr)
+	return nil, s.codeFailure(ctx, now, f, c, matchErr)
 }
 
 // codeStep does what every code-checking step does first: load the flow, check the
 // step is allowed, normalise the typed code and check the rate limits.
-func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c Client, now time.Time) (*Flow, string, failureCounts, error) {
-	f, err := s.flow(ctx, token, now)
+func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c Client, now time.Time) (*Flow, string, error) {
+	f, err := s.authStep(ctx, token, step, c, now)
 	if err != nil {
-		return nil, "", failureCounts{}, err
-	}
-	if _, err := f.Next(step, now); err != nil {
-		return nil, "", failureCounts{}, err
+		return nil, "", err
 	}
 	digits, err := codefmt.Digits(code, totpDigits)
 	if err != nil {
-		return nil, "", failureCounts{}, invalid("the code must be " + strconv.Itoa(totpDigits) + " digits")
+		return nil, "", invalid("the code must be " + strconv.Itoa(totpDigits) + " digits")
 	}
-	counts, err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, now)
+	return f, digits, nil
+}
+
+// authStep loads the flow for a step that proves a factor, checks the step is
+// allowed and that neither the user nor the client address is locked out.
+func (s *Service) authStep(ctx context.Context, token string, step Step, c Client, now time.Time) (*Flow, error) {
+	f, err := s.flowFor(ctx, token, c, now)
 	if err != nil {
-		return nil, "", failureCounts{}, err
+		return nil, err
 	}
-	return f, digits, counts, nil
+	if _, err := f.Next(step, now); err != nil {
+		return nil, err
+	}
+	if err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, f.Failures, now); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // complete turns a flow into a session in one transaction with the rest of c
@@ -331,10 +327,15 @@ func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, opts Ver
 
 // flow loads the live flow named by token.
 func (s *Service) flow(ctx context.Context, token string, now time.Time) (*Flow, error) {
+	return s.flowFor(ctx, token, Client{}, now)
+}
+
+// flowFor loads the live flow named by token, with the failures counted for c.
+func (s *Service) flowFor(ctx context.Context, token string, c Client, now time.Time) (*Flow, error) {
 	if token == "" {
 		return nil, ErrFlowNotFound
 	}
-	f, err := s.store.FlowByToken(ctx, HashToken(token))
+	f, err := s.store.FlowByToken(ctx, HashToken(token), clientKey(c.IP), now.Add(-s.cfg.FailureWindow))
 	if err != nil {
 		return nil, err
 	}

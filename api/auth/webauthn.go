@@ -160,14 +160,7 @@ func (s *Service) BeginWebAuthnLogin(ctx context.Context, token string) ([]byte,
 // (a cloned authenticator) is refused and audited.
 func (s *Service) FinishWebAuthnLogin(ctx context.Context, token string, response []byte, opts VerifyOptions, c Client) (*LoginResult, error) {
 	now := s.now()
-	f, err := s.flow(ctx, token, now)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Next(StepFinishWebAuthn, now); err != nil {
-		return nil, err
-	}
-	counts, err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, now)
+	f, err := s.authStep(ctx, token, StepFinishWebAuthn, c, now)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +178,10 @@ func (s *Service) FinishWebAuthnLogin(ctx context.Context, token string, respons
 	}
 	cred, err := s.webauthn.ValidateLogin(u, *session, parsed)
 	if err != nil {
-		return nil, s.fail(ctx, now, counts, f, c, "webauthn: "+devInfo(err), ErrWebAuthnFailed)
+		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: "+devInfo(err), ErrWebAuthnFailed)
 	}
 	if cred.Authenticator.CloneWarning {
-		return nil, s.fail(ctx, now, counts, f, c, "webauthn: sign count went back (cloned authenticator?)", ErrWebAuthnFailed)
+		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: sign count went back (cloned authenticator?)", ErrWebAuthnFailed)
 	}
 	record, err := json.Marshal(cred)
 	if err != nil {

@@ -12,24 +12,38 @@ import (
 	"github.com/kanmon/kanmon/api/mail"
 )
 
-// LoginUser implements auth.Store: the user and a count of their authenticators
-// in one query.
-func (s *Store) LoginUser(ctx context.Context, username string) (*auth.LoginUser, error) {
+// failureCounts are the columns that count a request's recent failures.
+type failureCounts struct {
+	UserFailures   int `bun:"user_failures,scanonly"`
+	ClientFailures int `bun:"client_failures,scanonly"`
+}
+
+func (c failureCounts) domain() auth.FailureCounts {
+	return auth.FailureCounts{User: c.UserFailures, Client: c.ClientFailures}
+}
+
+// LoginUser implements auth.Store: the user, a count of their authenticators and
+// the failures to rate-limit by, in one query that answers for unknown names too
+// (the password step's first statement of its three).
+func (s *Store) LoginUser(ctx context.Context, username, clientKey string, since time.Time) (*auth.LoginUser, error) {
 	var row struct {
 		userRow
 		TOTPDevices         int `bun:"totp_devices,scanonly"`
 		WebAuthnCredentials int `bun:"webauthn_credentials,scanonly"`
+		failureCounts
 	}
-	err := s.db.NewSelect().Model(&row.userRow).
-		ColumnExpr("u.*").
-		ColumnExpr("(SELECT count(*) FROM totp_devices AS d WHERE d.user_id = u.id) AS totp_devices").
-		ColumnExpr("(SELECT count(*) FROM webauthn_credentials AS w WHERE w.user_id = u.id) AS webauthn_credentials").
-		Where("u.username = ?", username).
-		Scan(ctx, &row)
+	err := s.db.NewRaw(`SELECT u.*,
+		(SELECT count(*) FROM totp_devices AS d WHERE d.user_id = u.id) AS totp_devices,
+		(SELECT count(*) FROM webauthn_credentials AS w WHERE w.user_id = u.id) AS webauthn_credentials,
+		(SELECT count(*) FROM auth_failures AS a WHERE a.key = ? AND a.at > ?) AS user_failures,
+		(SELECT count(*) FROM auth_failures AS a WHERE a.key = ? AND a.at > ?) AS client_failures
+		FROM (SELECT 1 AS one) AS q LEFT JOIN users AS u ON u.username = ?`,
+		auth.UserFailurePrefix+username, since, clientKey, since, username).Scan(ctx, &row)
 	if err != nil {
-		return nil, notFound(fmt.Errorf("login user: %w", err), auth.ErrNotFound)
+		return nil, fmt.Errorf("login user: %w", err)
 	}
-	return &auth.LoginUser{User: row.domain(), TOTPDevices: row.TOTPDevices, WebAuthnCredentials: row.WebAuthnCredentials}, nil
+	return &auth.LoginUser{User: row.userRow.domain(), TOTPDevices: row.TOTPDevices, WebAuthnCredentials: row.WebAuthnCredentials,
+		Failures: row.failureCounts.domain()}, nil
 }
 
 // RecentFailures implements auth.Store.
@@ -88,19 +102,45 @@ func (s *Store) CreateFlow(ctx context.Context, f *auth.Flow, ev auth.AuditEvent
 	})
 }
 
-// FlowByToken implements auth.Store. Flows of users disabled meanwhile are gone.
-func (s *Store) FlowByToken(ctx context.Context, hash []byte) (*auth.Flow, error) {
-	var row flowRow
-	err := s.db.NewSelect().Model(&row).
+// FlowByToken implements auth.Store: the flow, its user's authenticator apps
+// (one row each) and the failures to rate-limit by, in one query. Flows of
+// users disabled meanwhile are gone.
+func (s *Store) FlowByToken(ctx context.Context, hash []byte, clientKey string, since time.Time) (*auth.Flow, error) {
+	var rows []struct {
+		flowRow
+		failureCounts
+		DeviceID        *int64     `bun:"device_id,scanonly"`
+		DeviceName      string     `bun:"device_name,scanonly"`
+		DeviceSecret    []byte     `bun:"device_secret,scanonly"`
+		DeviceLastStep  int64      `bun:"device_last_step,scanonly"`
+		DeviceCreatedAt *time.Time `bun:"device_created_at,scanonly"`
+	}
+	err := s.db.NewSelect().Model((*flowRow)(nil)).
 		ColumnExpr("f.*, u.username, u.email").
 		ColumnExpr("u.webauthn_setup_requested AND NOT EXISTS (SELECT 1 FROM webauthn_credentials AS w WHERE w.user_id = u.id) AS offer_webauthn_setup").
+		ColumnExpr("(SELECT count(*) FROM auth_failures AS a WHERE a.key = ? || u.username AND a.at > ?) AS user_failures", auth.UserFailurePrefix, since).
+		ColumnExpr("(SELECT count(*) FROM auth_failures AS a WHERE a.key = ? AND a.at > ?) AS client_failures", clientKey, since).
+		ColumnExpr("d.id AS device_id, d.name AS device_name, d.secret_sealed AS device_secret, d.last_step AS device_last_step, d.created_at AS device_created_at").
 		Join("JOIN users AS u ON u.id = f.user_id").
+		Join("LEFT JOIN totp_devices AS d ON d.user_id = f.user_id").
 		Where("f.token_hash = ?", hash).Where("u.disabled = ?", false).
-		Scan(ctx)
+		OrderExpr("d.id").
+		Scan(ctx, &rows)
 	if err != nil {
-		return nil, notFound(fmt.Errorf("flow: %w", err), auth.ErrFlowNotFound)
+		return nil, fmt.Errorf("flow: %w", err)
 	}
-	return row.domain(), nil
+	if len(rows) == 0 {
+		return nil, auth.ErrFlowNotFound
+	}
+	f := rows[0].flowRow.domain()
+	f.Failures = rows[0].failureCounts.domain()
+	for _, r := range rows {
+		if r.DeviceID != nil {
+			f.TOTPDevices = append(f.TOTPDevices, auth.TOTPDevice{ID: *r.DeviceID, UserID: f.UserID, Name: r.DeviceName,
+				SecretSealed: r.DeviceSecret, LastStep: r.DeviceLastStep, CreatedAt: *r.DeviceCreatedAt})
+		}
+	}
+	return f, nil
 }
 
 // SetPendingTOTP implements auth.Store.

@@ -109,8 +109,8 @@ func TestUsers(t *testing.T) {
 		if _, err := st.UserByName(ctx, "nobody"); !errors.Is(err, auth.ErrNotFound) {
 			t.Fatalf("UserByName(nobody): got %v, want ErrNotFound", err)
 		}
-		if _, err := st.LoginUser(ctx, "nobody"); !errors.Is(err, auth.ErrNotFound) {
-			t.Fatalf("LoginUser(nobody): got %v, want ErrNotFound", err)
+		if lu, err := st.LoginUser(ctx, "nobody", "ip:192.0.2.1", t0); err != nil || lu.ID != 0 {
+			t.Fatalf("LoginUser(nobody) = %+v, %v; want a user with ID 0, so failures under the name still count", lu, err)
 		}
 		list, err := st.Users(ctx)
 		if err != nil || len(list) != 2 || list[0].Username != "abe" || list[1].Username != "sato" {
@@ -184,7 +184,7 @@ func TestCompleteLoginAtomic(t *testing.T) {
 		if err := st.CompleteLogin(ctx, c); !errors.Is(err, auth.ErrCodeReused) {
 			t.Fatalf("complete with the stored step: got %v, want ErrCodeReused", err)
 		}
-		if _, err := st.FlowByToken(ctx, auth.HashToken(token)); err != nil {
+		if _, err := st.FlowByToken(ctx, auth.HashToken(token), "ip:192.0.2.1", time.Time{}); err != nil {
 			t.Fatalf("the flow of a refused completion is gone: %v", err)
 		}
 		if _, err := st.SessionByToken(ctx, sessHash); !errors.Is(err, auth.ErrUnauthenticated) {
@@ -194,7 +194,7 @@ func TestCompleteLoginAtomic(t *testing.T) {
 		if err := st.CompleteLogin(ctx, c); err != nil {
 			t.Fatalf("complete: %v", err)
 		}
-		if _, err := st.FlowByToken(ctx, auth.HashToken(token)); !errors.Is(err, auth.ErrFlowNotFound) {
+		if _, err := st.FlowByToken(ctx, auth.HashToken(token), "ip:192.0.2.1", time.Time{}); !errors.Is(err, auth.ErrFlowNotFound) {
 			t.Fatalf("flow after completion: got %v, want ErrFlowNotFound", err)
 		}
 		c.TOTPUse.Step = 102
@@ -221,7 +221,7 @@ func TestRecordFailure(t *testing.T) {
 				t.Fatalf("failure %d: count %d, %v", i, n, err)
 			}
 		}
-		if _, err := st.FlowByToken(ctx, auth.HashToken(token)); !errors.Is(err, auth.ErrFlowNotFound) {
+		if _, err := st.FlowByToken(ctx, auth.HashToken(token), "ip:192.0.2.1", time.Time{}); !errors.Is(err, auth.ErrFlowNotFound) {
 			t.Fatalf("flow after KillAt failures: got %v, want ErrFlowNotFound", err)
 		}
 		if _, err := st.RecordFailure(ctx, &auth.Failure{At: t0, Keys: keys, FlowID: f.ID, KillAt: 3}); !errors.Is(err, auth.ErrFlowNotFound) {
@@ -301,7 +301,7 @@ func TestDisableEndsSessions(t *testing.T) {
 		if err := st.SetUserDisabled(ctx, u.ID, true, auth.AuditEvent{At: t0, Type: auth.EventUserDisabled, UserID: u.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if lu, err := st.LoginUser(ctx, "sato"); err != nil || !lu.Disabled {
+		if lu, err := st.LoginUser(ctx, "sato", "ip:192.0.2.1", time.Time{}); err != nil || !lu.Disabled {
 			t.Fatalf("LoginUser after disable = %+v, %v; want disabled", lu, err)
 		}
 		if err := st.SetUserDisabled(ctx, u.ID, false, auth.AuditEvent{At: t0, Type: auth.EventUserEnabled, UserID: u.ID}); err != nil {
@@ -310,7 +310,7 @@ func TestDisableEndsSessions(t *testing.T) {
 		if _, err := st.SessionByToken(ctx, auth.HashToken(token)); !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Errorf("session survived disable and enable: %v", err)
 		}
-		if _, err := st.FlowByToken(ctx, auth.HashToken(flowToken)); !errors.Is(err, auth.ErrFlowNotFound) {
+		if _, err := st.FlowByToken(ctx, auth.HashToken(flowToken), "ip:192.0.2.1", time.Time{}); !errors.Is(err, auth.ErrFlowNotFound) {
 			t.Errorf("flow survived disable and enable: %v", err)
 		}
 		if _, err := st.SessionByToken(ctx, auth.HashToken(otherToken)); err != nil {
@@ -321,7 +321,7 @@ func TestDisableEndsSessions(t *testing.T) {
 		if err := st.ResetMFA(ctx, u.ID, auth.AuditEvent{At: t0, Type: auth.EventMFAReset, UserID: u.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if lu, _ := st.LoginUser(ctx, "sato"); lu.TOTPDevices != 0 {
+		if lu, _ := st.LoginUser(ctx, "sato", "ip:192.0.2.1", time.Time{}); lu.TOTPDevices != 0 {
 			t.Errorf("devices after reset = %d, want 0", lu.TOTPDevices)
 		}
 		if _, err := st.SessionByToken(ctx, auth.HashToken(token)); !errors.Is(err, auth.ErrUnauthenticated) {
@@ -342,7 +342,7 @@ func TestPurge(t *testing.T) {
 		if err := st.Purge(ctx, t0.Add(10*time.Minute), time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.FlowByToken(ctx, auth.HashToken(flowToken)); !errors.Is(err, auth.ErrFlowNotFound) {
+		if _, err := st.FlowByToken(ctx, auth.HashToken(flowToken), "ip:192.0.2.1", time.Time{}); !errors.Is(err, auth.ErrFlowNotFound) {
 			t.Errorf("expired flow not purged: %v", err)
 		}
 		if _, err := st.SessionByToken(ctx, auth.HashToken(token)); err != nil {

@@ -183,7 +183,7 @@ func service(t *testing.T, dbURL string) (*auth.Service, *store.Store, *authtest
 func session(t *testing.T, st *store.Store, name string, at time.Time, withDevice bool) string {
 	t.Helper()
 	ctx := context.Background()
-	u, err := st.LoginUser(ctx, name)
+	u, err := st.LoginUser(ctx, name, "ip:192.0.2.1", time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
