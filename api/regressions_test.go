@@ -1,8 +1,4 @@
-//go:build knownbugs
-
-// Tests of defects found while writing the suite, kept out of the default run
-// so that CI stays green until they are fixed: `go test -tags knownbugs ./api/`
-// shows them failing. Drop the build tag from this file with the fix.
+// Regression tests of defects found while writing the suite, each fixed since.
 package api_test
 
 import (
@@ -85,9 +81,7 @@ func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 	c.mu.Unlock()
 }
 
-// DESIGN.md: at most 8 SQL statements for a whole login. Password plus TOTP
-// takes 13: RecentFailures queries once per key and runs on both steps
-// (api/store/login.go), and the devices are a query of their own.
+// DESIGN.md: at most 8 SQL statements for a whole login, password plus TOTP.
 func TestBugStatementsPerLogin(t *testing.T) {
 	a := apitest.NewSQLite(t)
 	a.CreateUser(t, "sato", password)
