@@ -3,10 +3,9 @@
 // frontend/dist where frontend/embed.go picks it up for the Go binary.
 import { defineConfig, type Plugin } from 'vitest/config';
 import preact from '@preact/preset-vite';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { precompressFile } from '../scripts/precompress.mjs';
 
 /**
  * precompress writes .br and .gz siblings of the text assets, which the Go
@@ -17,12 +16,8 @@ function precompress(): Plugin {
     name: 'kanmon-precompress',
     apply: 'build',
     writeBundle(options, bundle) {
-      for (const [name, item] of Object.entries(bundle)) {
-        if (!/\.(js|css|html|svg)$/.test(name)) continue;
-        const data = Buffer.from(item.type === 'chunk' ? item.code : item.source);
-        const file = join(options.dir ?? 'dist', name);
-        writeFileSync(file + '.br', brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
-        writeFileSync(file + '.gz', gzipSync(data, { level: 9 }));
+      for (const name of Object.keys(bundle)) {
+        if (/\.(js|css|html|svg)$/.test(name)) precompressFile(join(options.dir ?? 'dist', name));
       }
     },
   };

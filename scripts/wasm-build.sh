@@ -3,8 +3,7 @@
 # kanmon.wasm next to the matching wasm_exec.js, both precompressed with
 # brotli and gzip so the static file server can send them as they are.
 #
-# Needs the Debian package "brotli" besides Go. Run from anywhere in the
-# repository.
+# Needs Go and Node. Run from anywhere in the repository.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -23,7 +22,4 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$outdir/kanmon.wasm"
 # wasm_exec.js must come from the same Go release as the compiler.
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$outdir/wasm_exec.js"
 
-for f in "$outdir/kanmon.wasm" "$outdir/wasm_exec.js"; do
-	brotli -f -q 11 "$f"
-	gzip -9 -k -f "$f"
-done
+node scripts/precompress.mjs "$outdir/kanmon.wasm" "$outdir/wasm_exec.js"

@@ -3,7 +3,7 @@
 # brotli -q 11) next to a minimal syscall/js program built the same way,
 # and the ratio between them. The minimal program is the floor any Go WASM
 # pays; the ratio shows what our own code and imports add. Used by
-# `make size`. Needs the Debian package "brotli".
+# `make size`. Needs Go and Node.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,8 +25,7 @@ func main() {
 GO
 # Built outside the module from a file argument, so nothing of ours leaks in.
 (cd "$tmp/minimal" && GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o minimal.wasm main.go)
-brotli -f -q 11 "$tmp/minimal/minimal.wasm"
-gzip -9 -k -f "$tmp/minimal/minimal.wasm"
+node scripts/precompress.mjs "$tmp/minimal/minimal.wasm"
 
 size() { stat -c %s "$1"; }
 
