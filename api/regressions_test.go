@@ -16,10 +16,10 @@ import (
 	"github.com/kanmon/kanmon/api/store/storetest"
 )
 
-// The client-address lock is neither audited nor answered on the failure that
-// triggers it, unlike the user lock (api/auth/limits.go, fail: only
-// counts.user is compared with its limit).
-func TestBugClientLockAudited(t *testing.T) {
+// The failure that locks a client address is answered with the lock and
+// audited, like the user lock. (It was neither: api/auth/limits.go compared
+// only the user's count with its limit.)
+func TestClientLockAudited(t *testing.T) {
 	cfg := auth.DefaultConfig()
 	cfg.ClientFailureLimit = 3
 	a := apitest.New(t, storetest.Open(t, storetest.SQLite), apitest.Options{Auth: cfg})
@@ -33,10 +33,10 @@ func TestBugClientLockAudited(t *testing.T) {
 	}
 }
 
-// Cookie lifetimes are counted by the wall clock (api/cookies.go, setCookie:
-// time.Until), not by the service's clock that set the flow's and session's
-// ends, so under a test clock (or any injected clock) they disagree.
-func TestBugCookieMaxAgeFollowsServiceClock(t *testing.T) {
+// Cookie lifetimes are counted by the service's clock, the one that set the
+// flow's and session's ends. (They were counted by the wall clock, with
+// time.Until in api/cookies.go, so an injected clock disagreed with them.)
+func TestCookieMaxAgeFollowsServiceClock(t *testing.T) {
 	a := apitest.NewSQLite(t)
 	a.CreateUser(t, "sato", password)
 	a.Clock.Advance(17 * time.Second) // off the wall clock by a known amount
@@ -46,17 +46,17 @@ func TestBugCookieMaxAgeFollowsServiceClock(t *testing.T) {
 	}
 }
 
-// Only /api/v1/* answers unknown paths with a problem; /api/v2/… (or any other
-// /api/ path) gets the SPA's index.html with 200 (api/routes.go).
-func TestBugOtherAPIPathsNotSPA(t *testing.T) {
+// Any unknown /api/ path is a problem, never the SPA. (/api/v2/… used to get
+// index.html with 200: only /api/v1/* had its own not-found route.)
+func TestOtherAPIPathsNotSPA(t *testing.T) {
 	spa := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
 	a := apitest.New(t, storetest.Open(t, storetest.SQLite), apitest.Options{SPA: spa})
 	a.Client("192.0.2.1").Get(t, "/api/v2/session").Problem(t, http.StatusNotFound, auth.CodeNotFound)
 }
 
-// Answers refused by the same-origin guard or the body limit miss
-// Cache-Control: no-store, because noStore runs after them (api/routes.go).
-func TestBugNoStoreOnGuardErrors(t *testing.T) {
+// Refusals by the same-origin guard or the body limit carry Cache-Control:
+// no-store too. (They did not while noStore ran after those middlewares.)
+func TestNoStoreOnGuardErrors(t *testing.T) {
 	a := apitest.NewSQLite(t)
 	res := a.Client("192.0.2.1").Do(t, http.MethodPost, "/api/v1/login", "text/plain", []byte("x"), nil)
 	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
@@ -82,7 +82,7 @@ func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 }
 
 // DESIGN.md: at most 8 SQL statements for a whole login, password plus TOTP.
-func TestBugStatementsPerLogin(t *testing.T) {
+func TestStatementsPerLogin(t *testing.T) {
 	a := apitest.NewSQLite(t)
 	a.CreateUser(t, "sato", password)
 	secret := a.Client("192.0.2.1").Enrol(t, "sato", password)
