@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -49,6 +50,8 @@ type Options struct {
 	Auth auth.Config
 	// SPA is the built single-page app to serve at /; nil serves none.
 	SPA fs.FS
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 }
 
 // App is the Echo application of Kanmon over a real store, with its clock.
@@ -92,7 +95,7 @@ func New(t testing.TB, st *store.Store, o Options) *App {
 	svc := auth.New(st, hasher, sealer, o.Auth, clock.Now)
 	log := &SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e, err := api.New(api.Config{BaseURL: base, Dev: o.Dev}, svc, st, logger, o.SPA, []byte(`{"openapi":"3.0.3"}`))
+	e, err := api.New(api.Config{BaseURL: base, Dev: o.Dev, TrustedProxies: o.TrustedProxies}, svc, st, logger, o.SPA, []byte(`{"openapi":"3.0.3"}`))
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
