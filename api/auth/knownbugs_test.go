@@ -7,7 +7,9 @@ package auth_test
 
 import (
 	"context"
+	"encoding/base32"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -77,4 +79,97 @@ func TestConcurrentGuessesBeyondLimit(t *testing.T) {
 			t.Errorf("%d of %d concurrent guesses had their password checked; the limit is %d per window", checked, burst, cfg.UserFailureLimit)
 		}
 	})
+}
+
+// flowBarrierStore holds every FlowByToken answer until n requests have loaded
+// the flow, and counts the wrong codes recorded.
+type flowBarrierStore struct {
+	*store.Store
+	n        int32
+	arrived  atomic.Int32
+	all      chan struct{}
+	once     sync.Once
+	recorded atomic.Int32
+}
+
+func (b *flowBarrierStore) FlowByToken(ctx context.Context, hash []byte, clientKey string, since time.Time) (*auth.Flow, error) {
+	f, err := b.Store.FlowByToken(ctx, hash, clientKey, since)
+	if b.arrived.Add(1) == b.n {
+		b.once.Do(func() { close(b.all) })
+	}
+	select {
+	case <-b.all:
+	case <-time.After(10 * time.Second): // safety valve only
+	}
+	return f, err
+}
+
+func (b *flowBarrierStore) RecordFailure(ctx context.Context, f *auth.Failure) (int, error) {
+	b.recorded.Add(1)
+	return b.Store.RecordFailure(ctx, f)
+}
+
+// The same race on codes: a burst of codes sent at once on one login flow is
+// compared in full before the fifth wrong one ends the flow, so a login allows
+// as many TOTP guesses as an attacker can send at once, not five
+// (api/auth/service.go, VerifyTOTP: FailedCodes and the limits are read with
+// the flow, the failure counted after MatchTOTP).
+func TestConcurrentCodesBeyondFlowLimit(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		const burst = 20
+		ctx := context.Background()
+		clock := authtest.NewClock(authtest.T0)
+		cfg := auth.DefaultConfig()
+		sealer, _ := auth.NewSealer(auth.RandomKey())
+		plain := auth.New(st, newHasher(t, tinyArgon2), sealer, cfg, clock.Now)
+		if _, err := plain.CreateUser(ctx, auth.NewUser{Username: "sato", Password: "correct horse battery"}, auth.Actor{Name: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		web := auth.Client{IP: "203.0.113.1"}
+		// Enrol with a code computed here, then begin a second login.
+		res, err := plain.Login(ctx, "sato", "correct horse battery", "", web)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setup, err := plain.SetupTOTP(ctx, res.FlowToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, err := b32decode(setup.Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := plain.ActivateTOTP(ctx, res.FlowToken, codeAt(secret, clock.Now()), web); err != nil {
+			t.Fatal(err)
+		}
+		res, err = plain.Login(ctx, "sato", "correct horse battery", "", web)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		bs := &flowBarrierStore{Store: st, n: burst, all: make(chan struct{})}
+		svc := auth.New(bs, newHasher(t, tinyArgon2), sealer, cfg, clock.Now)
+		valid := map[string]bool{}
+		for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+			valid[codeAt(secret, clock.Now().Add(d))] = true
+		}
+		var wrong []string
+		for i := 0; len(wrong) < burst; i++ {
+			if c := fmt.Sprintf("%06d", i*7919%1000000); !valid[c] {
+				wrong = append(wrong, c)
+			}
+		}
+		var wg sync.WaitGroup
+		for _, code := range wrong {
+			wg.Go(func() { _, _ = svc.VerifyTOTP(ctx, res.FlowToken, code, auth.VerifyOptions{}, web) })
+		}
+		wg.Wait()
+		if n := bs.recorded.Load(); n > int32(cfg.MaxCodeAttempts) {
+			t.Errorf("%d of %d concurrent wrong codes were compared on one flow; a flow allows %d", n, burst, cfg.MaxCodeAttempts)
+		}
+	})
+}
+
+func b32decode(s string) ([]byte, error) {
+	return base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
 }
