@@ -167,6 +167,15 @@ func TestConcurrentCodesBeyondFlowLimit(t *testing.T) {
 		if n := bs.recorded.Load(); n > int32(cfg.MaxCodeAttempts) {
 			t.Errorf("%d of %d concurrent wrong codes were compared on one flow; a flow allows %d", n, burst, cfg.MaxCodeAttempts)
 		}
+		// And every wrong code compared is a security event: audited and counted
+		// against the user, even when the flow ended meanwhile.
+		var failed int
+		if err := st.DB().NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("type = ?", auth.EventLoginFailed).Scan(ctx, &failed); err != nil {
+			t.Fatal(err)
+		}
+		if failed != int(bs.recorded.Load()) {
+			t.Errorf("%d wrong codes compared, %d login.failed events written", bs.recorded.Load(), failed)
+		}
 	})
 }
 
