@@ -51,13 +51,19 @@ func (s *Service) checkLimits(ctx context.Context, folded, ip string, counts Fai
 // reached reports whether count failures reach limit (0: no limit).
 func reached(count, limit int) bool { return limit > 0 && count >= limit }
 
-// fail records a failure of kind ("password", "totp", …) in the login of f and
-// returns reason, or the lock error when this failure locks out the user or the
-// client address.
-func (s *Service) fail(ctx context.Context, now time.Time, counts FailureCounts, f *Flow, c Client, kind string, reason error) error {
+// fail records a failure of kind ("password", "totp", …) in the login of f,
+// whose attempt number attempt (0 for the password step) it was, and returns
+// reason, or the lock error when this failure locks out the user or the client
+// address, or ErrFlowExhausted when it was the flow's last attempt.
+func (s *Service) fail(ctx context.Context, now time.Time, counts FailureCounts, f *Flow, c Client, kind string, attempt int, reason error) error {
 	folded := FoldUsername(f.Username)
 	ev := AuditEvent{At: now, Type: EventLoginFailed, UserID: f.UserID, Username: f.Username, ClientIP: c.IP, Detail: kind}
-	fl := &Failure{At: now, Keys: []string{userKey(folded), clientKey(c.IP)}, Audit: []AuditEvent{ev}, FlowID: f.ID, KillAt: s.cfg.MaxCodeAttempts}
+	fl := &Failure{At: now, Keys: []string{userKey(folded), clientKey(c.IP)}, Audit: []AuditEvent{ev}}
+	exhausted := f.ID != 0 && attempt >= s.cfg.MaxCodeAttempts
+	if exhausted {
+		fl.EndFlowID = f.ID
+		fl.Audit = append([]AuditEvent{s.passwordAccepted(f, now)}, fl.Audit...)
+	}
 	locks := false
 	for who, n := range map[string]struct{ count, limit int }{
 		"user": {counts.User, s.cfg.UserFailureLimit}, "client address": {counts.Client, s.cfg.ClientFailureLimit},
@@ -69,17 +75,16 @@ func (s *Service) fail(ctx context.Context, now time.Time, counts FailureCounts,
 			locks = true
 		}
 	}
-	n, err := s.store.RecordFailure(ctx, fl)
-	if err != nil {
+	if err := s.store.RecordFailure(ctx, fl); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
 	switch {
-	case f.ID != 0 && n >= s.cfg.MaxCodeAttempts:
+	case exhausted:
 		return ErrFlowExhausted
 	case locks:
 		return retryAfter(ErrRateLimited, s.cfg.FailureWindow)
 	case f.ID != 0 && errors.Is(reason, ErrCodeInvalid):
-		return wrongCode(s.cfg.MaxCodeAttempts - n)
+		return wrongCode(s.cfg.MaxCodeAttempts - attempt)
 	}
 	return reason
 }
@@ -90,5 +95,5 @@ func (s *Service) codeFailure(ctx context.Context, now time.Time, f *Flow, c Cli
 	if errors.Is(reason, ErrCodeReused) {
 		kind = "code_reused"
 	}
-	return s.fail(ctx, now, f.Failures, f, c, kind, reason)
+	return s.fail(ctx, now, f.Failures, f, c, kind, f.FailedCodes, reason)
 }

@@ -152,14 +152,13 @@ type TOTPUse struct {
 }
 
 // Failure is a wrong password or code, recorded for rate limiting under each key
-// (user and client address) and in the audit log. When FlowID is set, the flow's
-// wrong-code counter goes up and the flow is deleted once it reaches KillAt.
+// (user and client address) and in the audit log. When EndFlowID is set, that
+// flow used its last attempt and is deleted.
 type Failure struct {
-	At     time.Time
-	Keys   []string
-	FlowID int64
-	KillAt int
-	Audit  []AuditEvent
+	At        time.Time
+	Keys      []string
+	EndFlowID int64
+	Audit     []AuditEvent
 }
 
 // Store is what the auth service needs from storage. Each method is one
@@ -171,12 +170,15 @@ type Store interface {
 	// RecentFailures returns, per key, the times of the newest failures after
 	// since, newest first, at most limit of them.
 	RecentFailures(ctx context.Context, keys []string, since time.Time, limit int) (map[string][]time.Time, error)
-	// RecordFailure stores f and returns the flow's wrong-code count after it (0
-	// without a flow).
-	RecordFailure(ctx context.Context, f *Failure) (int, error)
+	// RecordFailure stores f, whether or not its flow still exists.
+	RecordFailure(ctx context.Context, f *Failure) error
+	// ClaimAttempt counts one more attempt on the flow and returns its number,
+	// or ErrFlowExhausted when the flow has had max attempts, or
+	// ErrFlowNotFound when it is gone.
+	ClaimAttempt(ctx context.Context, flowID int64, max int) (int, error)
 
-	// CreateFlow stores a new login flow and audits ev.
-	CreateFlow(ctx context.Context, f *Flow, ev AuditEvent) error
+	// CreateFlow stores a new login flow.
+	CreateFlow(ctx context.Context, f *Flow) error
 	// FlowByToken returns the flow whose token hashes to hash, with its user's
 	// authenticators and the failures after since under the user's key and
 	// clientKey, or ErrFlowNotFound.

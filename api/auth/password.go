@@ -72,9 +72,31 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	return h.encode(salt, key), nil
 }
 
-// Verify reports whether password matches the PHC string encoded. An empty encoded
-// (unknown user) is checked against a dummy hash so that it costs the same.
+// Verify reports whether password matches the PHC string encoded, in a hashing
+// slot of its own. An empty encoded (unknown user) is checked against a dummy
+// hash so that it costs the same.
 func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+	release, err := h.Acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return h.Compare(encoded, password)
+}
+
+// Acquire waits for a hashing slot and returns its release. A caller holding a
+// slot may Compare; the login holds it from reading the failure counts to
+// recording its failure, so that at most Concurrency logins per process can
+// act on a count that is about to grow.
+func (h *Hasher) Acquire(ctx context.Context) (release func(), err error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	return h.release, nil
+}
+
+// Compare is Verify for a caller that holds a slot (see Acquire).
+func (h *Hasher) Compare(encoded, password string) (bool, error) {
 	known := encoded != ""
 	if !known {
 		encoded = h.dummy
@@ -83,10 +105,6 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	if err := h.acquire(ctx); err != nil {
-		return false, err
-	}
-	defer h.release()
 	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
 	return known && subtle.ConstantTimeCompare(got, want) == 1, nil
 }

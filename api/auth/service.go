@@ -143,19 +143,9 @@ func (s *Service) Login(ctx context.Context, username, password, trustToken stri
 		return nil, invalid("user name and password are required and must not be too long")
 	}
 	now := s.now()
-	u, err := s.store.LoginUser(ctx, name, clientKey(c.IP), now.Add(-s.cfg.FailureWindow))
+	u, err := s.checkPassword(ctx, name, password, c, now)
 	if err != nil {
-		return nil, fmt.Errorf("login: %w", err)
-	}
-	if err := s.checkLimits(ctx, name, c.IP, u.Failures, now); err != nil {
 		return nil, err
-	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, password) // "" for unknown users: a dummy hash
-	if err != nil {
-		return nil, fmt.Errorf("login: %w", err)
-	}
-	if !ok || u.ID == 0 || u.Disabled {
-		return nil, s.fail(ctx, now, u.Failures, &Flow{UserID: u.ID, Username: name}, c, "password", ErrBadCredentials)
 	}
 
 	f := &Flow{
@@ -171,11 +161,37 @@ func (s *Service) Login(ctx context.Context, username, password, trustToken stri
 	}
 	token, tokenHash := NewToken()
 	f.TokenHash = tokenHash
-	ev := AuditEvent{At: now, Type: EventPasswordAccepted, UserID: u.ID, Username: u.Username, ClientIP: c.IP}
-	if err := s.store.CreateFlow(ctx, f, ev); err != nil {
+	if err := s.store.CreateFlow(ctx, f); err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	return &LoginResult{Flow: s.view(f), FlowToken: token}, nil
+}
+
+// checkPassword checks name and password under the rate limits and returns the
+// user. It holds a hashing slot from reading the failure counts to recording a
+// failure, so concurrent guesses cannot all pass one stale count: per process, a
+// burst overshoots a limit by at most the number of slots less one.
+func (s *Service) checkPassword(ctx context.Context, name, password string, c Client, now time.Time) (*LoginUser, error) {
+	release, err := s.hasher.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	defer release()
+	u, err := s.store.LoginUser(ctx, name, clientKey(c.IP), now.Add(-s.cfg.FailureWindow))
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if err := s.checkLimits(ctx, name, c.IP, u.Failures, now); err != nil {
+		return nil, err
+	}
+	ok, err := s.hasher.Compare(u.PasswordHash, password) // "" for unknown users: a dummy hash
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if !ok || u.ID == 0 || u.Disabled {
+		return nil, s.fail(ctx, now, u.Failures, &Flow{UserID: u.ID, Username: name}, c, "password", 0, ErrBadCredentials)
+	}
+	return u, nil
 }
 
 // Flow returns the current state of the flow named by token, so a reloaded page
@@ -267,19 +283,22 @@ func (s *Service) VerifyTOTP(ctx context.Context, token, code string, opts Verif
 // codeStep does what every code-checking step does first: load the flow, check the
 // step is allowed, normalise the typed code and check the rate limits.
 func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c Client, now time.Time) (*Flow, string, error) {
+	digits, err := codefmt.Digits(code, totpDigits) // a typing mistake costs no attempt
+	if err != nil {
+		return nil, "", invalid("the code must be " + strconv.Itoa(totpDigits) + " digits")
+	}
 	f, err := s.authStep(ctx, token, step, c, now)
 	if err != nil {
 		return nil, "", err
-	}
-	digits, err := codefmt.Digits(code, totpDigits)
-	if err != nil {
-		return nil, "", invalid("the code must be " + strconv.Itoa(totpDigits) + " digits")
 	}
 	return f, digits, nil
 }
 
 // authStep loads the flow for a step that proves a factor, checks the step is
-// allowed and that neither the user nor the client address is locked out.
+// allowed and that neither the user nor the client address is locked out, and
+// claims one of the flow's attempts before anything is compared: of a burst of
+// codes sent at once, only as many are checked as the flow has attempts left.
+// The claim is not given back on success, since success consumes the flow.
 func (s *Service) authStep(ctx context.Context, token string, step Step, c Client, now time.Time) (*Flow, error) {
 	f, err := s.flowFor(ctx, token, c, now)
 	if err != nil {
@@ -289,6 +308,9 @@ func (s *Service) authStep(ctx context.Context, token string, step Step, c Clien
 		return nil, err
 	}
 	if err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, f.Failures, now); err != nil {
+		return nil, err
+	}
+	if f.FailedCodes, err = s.store.ClaimAttempt(ctx, f.ID, s.cfg.MaxCodeAttempts); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -312,7 +334,8 @@ func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, opts Ver
 		TokenHash: hash, UserID: f.UserID, Factors: factors, ClientIP: cl.IP, UserAgent: cl.UserAgent,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionLifetime),
 	}
-	c.Audit = append(extra, AuditEvent{At: now, Type: EventLoginSucceeded, UserID: f.UserID, Username: f.Username,
+	c.Audit = append([]AuditEvent{s.passwordAccepted(f, now)}, extra...)
+	c.Audit = append(c.Audit, AuditEvent{At: now, Type: EventLoginSucceeded, UserID: f.UserID, Username: f.Username,
 		ClientIP: cl.IP, Detail: strings.Join(factors, "+")})
 	if err := s.store.CompleteLogin(ctx, c); err != nil {
 		var de *Error
@@ -343,6 +366,18 @@ func (s *Service) flowFor(ctx context.Context, token string, c Client, now time.
 		return nil, ErrFlowExpired
 	}
 	return f, nil
+}
+
+// passwordAccepted is the audit event of a flow's password step. The flow row
+// itself is the record while the flow lives; the event is written with the
+// flow's end (success or exhaustion), dated when the password was accepted, so
+// the password step costs no statement of its own.
+func (s *Service) passwordAccepted(f *Flow, now time.Time) AuditEvent {
+	at, ip := f.CreatedAt, f.ClientIP
+	if f.ID == 0 { // a trusted browser: no flow was stored
+		at = now
+	}
+	return AuditEvent{At: at, Type: EventPasswordAccepted, UserID: f.UserID, Username: f.Username, ClientIP: ip}
 }
 
 func totpContext(userID int64) string { return "totp:" + strconv.FormatInt(userID, 10) }

@@ -178,10 +178,10 @@ func (s *Service) FinishWebAuthnLogin(ctx context.Context, token string, respons
 	}
 	cred, err := s.webauthn.ValidateLogin(u, *session, parsed)
 	if err != nil {
-		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: "+devInfo(err), ErrWebAuthnFailed)
+		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: "+devInfo(err), f.FailedCodes, ErrWebAuthnFailed)
 	}
 	if cred.Authenticator.CloneWarning {
-		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: sign count went back (cloned authenticator?)", ErrWebAuthnFailed)
+		return nil, s.fail(ctx, now, f.Failures, f, c, "webauthn: sign count went back (cloned authenticator?)", f.FailedCodes, ErrWebAuthnFailed)
 	}
 	record, err := json.Marshal(cred)
 	if err != nil {

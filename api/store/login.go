@@ -63,9 +63,8 @@ func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Ti
 }
 
 // RecordFailure implements auth.Store.
-func (s *Store) RecordFailure(ctx context.Context, f *auth.Failure) (int, error) {
-	var failed int
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+func (s *Store) RecordFailure(ctx context.Context, f *auth.Failure) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		rows := make([]failureRow, len(f.Keys))
 		for i, k := range f.Keys {
 			rows[i] = failureRow{Key: k, At: f.At}
@@ -73,33 +72,46 @@ func (s *Store) RecordFailure(ctx context.Context, f *auth.Failure) (int, error)
 		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 			return fmt.Errorf("insert failures: %w", err)
 		}
-		if f.FlowID != 0 {
-			err := tx.NewUpdate().Model((*flowRow)(nil)).Set("failed_codes = failed_codes + 1").
-				Where("id = ?", f.FlowID).Returning("failed_codes").Scan(ctx, &failed)
-			if err != nil {
-				return notFound(fmt.Errorf("count wrong code: %w", err), auth.ErrFlowNotFound)
-			}
-			if failed >= f.KillAt {
-				if _, err := tx.NewDelete().Model((*flowRow)(nil)).Where("id = ?", f.FlowID).Exec(ctx); err != nil {
-					return fmt.Errorf("end exhausted flow: %w", err)
-				}
+		if f.EndFlowID != 0 {
+			if _, err := tx.NewDelete().Model((*flowRow)(nil)).Where("id = ?", f.EndFlowID).Exec(ctx); err != nil {
+				return fmt.Errorf("end exhausted flow: %w", err)
 			}
 		}
 		return insertAudit(ctx, tx, f.Audit...)
 	})
-	return failed, err
+}
+
+// ClaimAttempt implements auth.Store: one UPDATE … RETURNING, so concurrent
+// claims on one flow are counted one by one. A flow that is gone is
+// ErrFlowNotFound.
+func (s *Store) ClaimAttempt(ctx context.Context, flowID int64, max int) (int, error) {
+	var n []int
+	err := s.db.NewUpdate().Model((*flowRow)(nil)).Set("failed_codes = failed_codes + 1").
+		Where("id = ?", flowID).Where("failed_codes < ?", max).Returning("failed_codes").Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("claim attempt: %w", err)
+	}
+	if len(n) == 0 { // used up, or consumed by a login that just succeeded
+		exists, err := s.db.NewSelect().Model((*flowRow)(nil)).Where("id = ?", flowID).Exists(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("claim attempt: %w", err)
+		}
+		if !exists {
+			return 0, auth.ErrFlowNotFound
+		}
+		return 0, auth.ErrFlowExhausted
+	}
+	return n[0], nil
 }
 
 // CreateFlow implements auth.Store.
-func (s *Store) CreateFlow(ctx context.Context, f *auth.Flow, ev auth.AuditEvent) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		row := newFlowRow(f)
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-			return fmt.Errorf("insert flow: %w", err)
-		}
-		f.ID = row.ID
-		return insertAudit(ctx, tx, ev)
-	})
+func (s *Store) CreateFlow(ctx context.Context, f *auth.Flow) error {
+	row := newFlowRow(f)
+	if _, err := s.db.NewInsert().Model(row).Exec(ctx); err != nil {
+		return fmt.Errorf("insert flow: %w", err)
+	}
+	f.ID = row.ID
+	return nil
 }
 
 // FlowByToken implements auth.Store: the flow, its user's authenticator apps

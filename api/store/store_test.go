@@ -30,7 +30,7 @@ func addFlow(t *testing.T, st *store.Store, u *auth.User, state auth.State) (*au
 	token, hash := auth.NewToken()
 	f := &auth.Flow{TokenHash: hash, UserID: u.ID, State: state, Methods: []auth.Method{auth.MethodTOTP},
 		CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
-	if err := st.CreateFlow(context.Background(), f, auth.AuditEvent{At: t0, Type: auth.EventPasswordAccepted, UserID: u.ID}); err != nil {
+	if err := st.CreateFlow(context.Background(), f); err != nil {
 		t.Fatalf("create flow: %v", err)
 	}
 	return f, token
@@ -215,17 +215,40 @@ func TestRecordFailure(t *testing.T) {
 		f, token := addFlow(t, st, u, auth.MFARequired)
 		keys := []string{"user:sato", "ip:192.0.2.1"}
 		for i := 1; i <= 3; i++ {
-			n, err := st.RecordFailure(ctx, &auth.Failure{At: t0.Add(time.Duration(i) * time.Second), Keys: keys, FlowID: f.ID, KillAt: 3,
-				Audit: []auth.AuditEvent{{At: t0, Type: auth.EventLoginFailed, UserID: u.ID}}})
-			if err != nil || n != i {
-				t.Fatalf("failure %d: count %d, %v", i, n, err)
+			if n, err := st.ClaimAttempt(ctx, f.ID, 3); err != nil || n != i {
+				t.Fatalf("claim %d: got %d, %v", i, n, err)
+			}
+			fl := &auth.Failure{At: t0.Add(time.Duration(i) * time.Second), Keys: keys,
+				Audit: []auth.AuditEvent{{At: t0, Type: auth.EventLoginFailed, UserID: u.ID}}}
+			if i == 3 {
+				fl.EndFlowID = f.ID
+			}
+			if err := st.RecordFailure(ctx, fl); err != nil {
+				t.Fatalf("failure %d: %v", i, err)
 			}
 		}
 		if _, err := st.FlowByToken(ctx, auth.HashToken(token), "ip:192.0.2.1", time.Time{}); !errors.Is(err, auth.ErrFlowNotFound) {
-			t.Fatalf("flow after KillAt failures: got %v, want ErrFlowNotFound", err)
+			t.Fatalf("flow after its last attempt: got %v, want ErrFlowNotFound", err)
 		}
-		if _, err := st.RecordFailure(ctx, &auth.Failure{At: t0, Keys: keys, FlowID: f.ID, KillAt: 3}); !errors.Is(err, auth.ErrFlowNotFound) {
-			t.Fatalf("failure on a killed flow: got %v, want ErrFlowNotFound", err)
+		if _, err := st.ClaimAttempt(ctx, f.ID, 3); !errors.Is(err, auth.ErrFlowNotFound) {
+			t.Fatalf("claim on an ended flow: got %v, want ErrFlowNotFound", err)
+		}
+		live, _ := addFlow(t, st, u, auth.MFARequired)
+		for range 2 {
+			if _, err := st.ClaimAttempt(ctx, live.ID, 2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.ClaimAttempt(ctx, live.ID, 2); !errors.Is(err, auth.ErrFlowExhausted) {
+			t.Fatalf("claim beyond the limit: got %v, want ErrFlowExhausted", err)
+		}
+		// A failure whose flow ended meanwhile is still a security event.
+		if err := st.RecordFailure(ctx, &auth.Failure{At: t0, Keys: keys, EndFlowID: f.ID,
+			Audit: []auth.AuditEvent{{At: t0, Type: auth.EventLoginFailed, UserID: u.ID}}}); err != nil {
+			t.Fatalf("failure on an ended flow: %v", err)
+		}
+		if got := auditTypes(t, st); len(got) < 4 {
+			t.Errorf("audit = %v; want the four failures", got)
 		}
 		recent, err := st.RecentFailures(ctx, append(keys, "user:other"), t0, 2)
 		if err != nil {
@@ -336,7 +359,7 @@ func TestPurge(t *testing.T) {
 		u := addUser(t, st, "sato")
 		_, flowToken := addFlow(t, st, u, auth.MFARequired) // expires t0+10m
 		token, _ := login(t, st, u, nil, nil)               // expires t0+12h
-		if _, err := st.RecordFailure(ctx, &auth.Failure{At: t0, Keys: []string{"user:sato"}}); err != nil {
+		if err := st.RecordFailure(ctx, &auth.Failure{At: t0, Keys: []string{"user:sato"}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.Purge(ctx, t0.Add(10*time.Minute), time.Hour); err != nil {

@@ -195,7 +195,7 @@ func session(t *testing.T, st *store.Store, name string, at time.Time, withDevic
 	}
 	_, flowHash := auth.NewToken()
 	f := &auth.Flow{TokenHash: flowHash, UserID: u.ID, State: state, CreatedAt: at, ExpiresAt: at.Add(time.Minute)}
-	if err := st.CreateFlow(ctx, f, auth.AuditEvent{At: at, Type: auth.EventPasswordAccepted}); err != nil {
+	if err := st.CreateFlow(ctx, f); err != nil {
 		t.Fatal(err)
 	}
 	token, hash := auth.NewToken()
