@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/kanmon/kanmon/api/mail"
+	"github.com/kanmon/kanmon/api/mail/mailtest"
 )
 
 var t0 = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
@@ -109,7 +109,7 @@ func (o *memOutbox) MarkDead(_ context.Context, id int64, now time.Time, lastErr
 // workerTo returns a worker that sends through real SMTP to addr on clk's
 // time, logging into logs.
 func workerTo(t *testing.T, addr string, o mail.Outbox, clk *clock, logs *bytes.Buffer) *mail.Worker {
-	host, port := splitAddr(t, addr)
+	host, port := mailtest.SplitAddr(t, addr)
 	return &mail.Worker{
 		Outbox:   o,
 		Sender:   newSender(t, mail.SMTPConfig{Host: host, Port: port, TLS: mail.TLSNone}),
@@ -130,16 +130,6 @@ func drain(t *testing.T, w *mail.Worker, want int) {
 	}
 }
 
-// freeAddr returns a loopback address where nothing listens (yet).
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func checkLogsClean(t *testing.T, logs *bytes.Buffer) {
 	t.Helper()
 	if strings.Contains(logs.String(), "123456") || strings.Contains(logs.String(), "123 456") {
@@ -149,7 +139,7 @@ func checkLogsClean(t *testing.T, logs *bytes.Buffer) {
 
 func TestWorkerServerDownThenUp(t *testing.T) {
 	clk, o, logs := &clock{t: t0}, newOutbox(), &bytes.Buffer{}
-	addr := freeAddr(t)
+	addr := mailtest.FreeAddr(t)
 	w := workerTo(t, addr, o, clk, logs)
 	id := o.add(mail.NewLoginCode("taro@example.jp", "ja", "123456", 10), t0)
 
@@ -162,7 +152,7 @@ func TestWorkerServerDownThenUp(t *testing.T) {
 	srv := startSMTP(t, addr, nil)
 	clk.Advance(4 * time.Second)
 	drain(t, w, 0) // backoff not over
-	if n := len(srv.received()); n != 0 || o.get(id).msg.Attempts != 1 {
+	if n := len(srv.Received()); n != 0 || o.get(id).msg.Attempts != 1 {
 		t.Fatalf("sent during backoff: %d received", n)
 	}
 
@@ -170,7 +160,7 @@ func TestWorkerServerDownThenUp(t *testing.T) {
 	drain(t, w, 1)
 	clk.Advance(time.Hour)
 	drain(t, w, 0)
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Received()); n != 1 {
 		t.Fatalf("server received %d messages, want exactly 1", n)
 	}
 	if r := o.get(id); !r.sentAt.Equal(t0.Add(5*time.Second)) || r.msg.Attempts != 2 {
@@ -190,7 +180,7 @@ func TestWorkerServerRefusesThenAccepts(t *testing.T) {
 			w := workerTo(t, srv.Addr, o, clk, logs)
 			id := o.add(mail.NewLoginCode("taro@example.jp", "en", "123456", 10), t0)
 
-			srv.setRefuse(tc.cmd, &smtp.SMTPError{Code: tc.code, Message: "try later"})
+			srv.Refuse(tc.cmd, &smtp.SMTPError{Code: tc.code, Message: "try later"})
 			drain(t, w, 0)
 			clk.Advance(5 * time.Second)
 			drain(t, w, 0)
@@ -199,12 +189,12 @@ func TestWorkerServerRefusesThenAccepts(t *testing.T) {
 				t.Fatalf("attempts %d, next %v, last error %q", r.msg.Attempts, r.next, r.lastErr)
 			}
 
-			srv.setRefuse("", nil)
+			srv.Refuse(tc.cmd, nil)
 			clk.Advance(10 * time.Second)
 			drain(t, w, 1)
 			clk.Advance(time.Hour)
 			drain(t, w, 0)
-			if n := len(srv.received()); n != 1 {
+			if n := len(srv.Received()); n != 1 {
 				t.Fatalf("server received %d messages, want exactly 1", n)
 			}
 			checkLogsClean(t, logs)
@@ -215,7 +205,7 @@ func TestWorkerServerRefusesThenAccepts(t *testing.T) {
 func TestWorkerGivesUp(t *testing.T) {
 	clk, o, logs := &clock{t: t0}, newOutbox(), &bytes.Buffer{}
 	srv := startSMTP(t, "127.0.0.1:0", nil)
-	srv.setRefuse("RCPT", &smtp.SMTPError{Code: 550, Message: "no such user"})
+	srv.Refuse("RCPT", &smtp.SMTPError{Code: 550, Message: "no such user"})
 	w := workerTo(t, srv.Addr, o, clk, logs)
 	w.MaxAttempts = 3
 	w.Backoff = func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }
@@ -236,10 +226,10 @@ func TestWorkerGivesUp(t *testing.T) {
 	if !r.deadAt.Equal(t0.Add(3*time.Minute)) || !strings.Contains(r.lastErr, "550") {
 		t.Fatalf("not given up: dead at %v, last error %q", r.deadAt, r.lastErr)
 	}
-	srv.setRefuse("", nil)
+	srv.Refuse("RCPT", nil)
 	clk.Advance(time.Hour)
 	drain(t, w, 0)
-	if n := len(srv.received()); n != 0 || o.get(id).msg.Attempts != 3 {
+	if n := len(srv.Received()); n != 0 || o.get(id).msg.Attempts != 3 {
 		t.Fatalf("retried a dead message")
 	}
 	if !strings.Contains(logs.String(), "mail given up") {
@@ -258,7 +248,7 @@ func TestWorkerGivesUpOnUnrenderable(t *testing.T) {
 	if r := o.get(id); r.deadAt.IsZero() || !strings.Contains(r.lastErr, "6 digits") {
 		t.Fatalf("dead at %v, last error %q", r.deadAt, r.lastErr)
 	}
-	if n := len(srv.received()); n != 0 {
+	if n := len(srv.Received()); n != 0 {
 		t.Fatalf("server received %d", n)
 	}
 }
@@ -277,7 +267,7 @@ func TestWorkerLease(t *testing.T) {
 	drain(t, w, 0) // still leased
 	clk.Advance(time.Minute)
 	drain(t, w, 1)
-	if n, r := len(srv.received()), o.get(id); n != 1 || r.msg.Attempts != 2 {
+	if n, r := len(srv.Received()), o.get(id); n != 1 || r.msg.Attempts != 2 {
 		t.Fatalf("received %d after %d attempts", n, r.msg.Attempts)
 	}
 
@@ -291,8 +281,8 @@ func TestWorkerLease(t *testing.T) {
 		clk.Advance(time.Minute)
 	}
 	drain(t, w, 0)
-	if r := o.get(id); r.deadAt.IsZero() || len(srv.received()) != 1 {
-		t.Fatalf("dead at %v, %d received", r.deadAt, len(srv.received()))
+	if r := o.get(id); r.deadAt.IsZero() || len(srv.Received()) != 1 {
+		t.Fatalf("dead at %v, %d received", r.deadAt, len(srv.Received()))
 	}
 }
 
@@ -311,13 +301,13 @@ func TestWorkerWake(t *testing.T) {
 	w.Wake()
 	w.Wake() // never blocks
 	select {
-	case <-srv.delivery:
+	case <-srv.Delivered():
 	case <-time.After(30 * time.Second):
 		t.Fatal("Wake did not send the message")
 	}
 	cancel()
 	<-done
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Received()); n != 1 {
 		t.Fatalf("server received %d messages, want 1", n)
 	}
 }
