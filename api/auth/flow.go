@@ -147,16 +147,18 @@ func (s *Service) view(f *Flow) *FlowView {
 
 // offeredMethods is the manual's choice (§1.2): the authenticator app, and
 // either WebAuthn when the user has a key or else the e-mail code when they
-// have an address. With OfferAllMethods every factor the user has is offered.
-func offeredMethods(u *LoginUser, cfg Config) []Method {
+// have an address. With OfferAllMethods every factor the user has is offered;
+// factors switched off in this deployment never are.
+func (s *Service) offeredMethods(u *LoginUser) []Method {
 	var m []Method
 	if u.TOTPDevices > 0 {
 		m = append(m, MethodTOTP)
 	}
-	if u.WebAuthnCredentials > 0 {
+	keys := u.WebAuthnCredentials > 0 && s.webauthn != nil
+	if keys {
 		m = append(m, MethodWebAuthn)
 	}
-	if cfg.EmailCodes && u.Email != "" && (u.WebAuthnCredentials == 0 || cfg.OfferAllMethods) {
+	if s.cfg.EmailCodes && u.Email != "" && (!keys || s.cfg.OfferAllMethods) {
 		m = append(m, MethodEmail)
 	}
 	return m

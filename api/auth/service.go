@@ -151,7 +151,7 @@ func (s *Service) Login(ctx context.Context, username, password, trustToken stri
 	f := &Flow{
 		UserID: u.ID, Username: u.Username, Email: u.Email, ClientIP: c.IP,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
-		State: MFARequired, Methods: offeredMethods(u, s.cfg),
+		State: MFARequired, Methods: s.offeredMethods(u),
 		OfferWebAuthnSetup: u.WebAuthnSetupRequested && u.WebAuthnCredentials == 0,
 	}
 	if u.TOTPDevices == 0 && u.WebAuthnCredentials == 0 {

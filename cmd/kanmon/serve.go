@@ -66,7 +66,9 @@ func serve(ctx context.Context, args []string, e env) error {
 		c.Auth.EmailCodes = false
 	}
 	svc := auth.New(st, hasher, sealer, c.Auth, utcNow)
-	if err := svc.EnableWebAuthn(webauthnConfig(&c, set)); err != nil {
+	if wa := webauthnConfig(&c, set); net.ParseIP(wa.RPID) != nil {
+		log.Warn("WebAuthn is off: its relying party ID must be a host name, not an IP address (use http://localhost)", "rp_id", wa.RPID)
+	} else if err := svc.EnableWebAuthn(wa); err != nil {
 		return err
 	}
 	apiCfg := api.Config{BaseURL: set.baseURL, Dev: c.Dev, TrustedProxies: set.proxies}
