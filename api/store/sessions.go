@@ -11,25 +11,28 @@ import (
 	"github.com/kanmon/kanmon/api/auth"
 )
 
-// SessionByToken implements auth.Store: one indexed lookup by token hash.
+// sessionCheckSQL reads a live session with its user's name and address.
+const sessionCheckSQL = `SELECT s.id, s.user_id, s.factors, s.client_ip, s.user_agent, s.created_at, s.last_seen_at,
+	s.expires_at, u.username, u.email
+	FROM sessions AS s JOIN users AS u ON u.id = s.user_id
+	WHERE s.token_hash = $1 AND NOT u.disabled`
+
+// SessionByToken implements auth.Store: one indexed lookup by token hash,
+// through a prepared statement.
 func (s *Store) SessionByToken(ctx context.Context, hash []byte) (*auth.Session, error) {
-	var row struct {
-		sessionRow
-		Username string `bun:"username,scanonly"`
-		Email    string `bun:"email,scanonly"`
+	stmt, err := s.sessionCheck.get(ctx, s.db, sessionCheckSQL)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
 	}
-	err := s.db.NewSelect().Model(&row.sessionRow).
-		ColumnExpr("s.*, u.username, u.email").
-		Join("JOIN users AS u ON u.id = s.user_id").
-		Where("s.token_hash = ?", hash).Where("u.disabled = ?", false).
-		Scan(ctx, &row)
+	ss := &auth.Session{TokenHash: hash}
+	var factors string
+	err = stmt.QueryRowContext(ctx, hash).Scan(&ss.ID, &ss.UserID, &factors, &ss.ClientIP, &ss.UserAgent,
+		timeScanner{&ss.CreatedAt}, timeScanner{&ss.LastSeenAt}, timeScanner{&ss.ExpiresAt}, &ss.Username, &ss.Email)
 	if err != nil {
 		return nil, notFound(fmt.Errorf("session: %w", err), auth.ErrUnauthenticated)
 	}
-	r := row.sessionRow
-	return &auth.Session{ID: r.ID, TokenHash: r.TokenHash, UserID: r.UserID, Username: row.Username, Email: row.Email,
-		Factors: strings.Split(r.Factors, ","), ClientIP: r.ClientIP, UserAgent: r.UserAgent,
-		CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, ExpiresAt: r.ExpiresAt}, nil
+	ss.Factors = strings.Split(factors, ",")
+	return ss, nil
 }
 
 // TouchSession implements auth.Store.

@@ -31,6 +31,10 @@ import (
 // Store is the bun-backed storage of Kanmon.
 type Store struct {
 	db *bun.DB
+	// sessionCheck is the hot statement of GET /session (and of reverse
+	// proxies asking who is logged in), prepared once: through bun's builder
+	// the driver would parse it again on every request.
+	sessionCheck lazyStmt
 }
 
 // Open connects to url: postgres://… or postgresql://… for PostgreSQL, anything
@@ -88,7 +92,9 @@ func sqliteDSN(raw string) (string, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	return errors.Join(s.sessionCheck.close(), s.db.Close())
+}
 
 // Ping checks the database answers (readiness).
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
