@@ -170,19 +170,6 @@ func (s *Store) SetPendingTOTP(ctx context.Context, flowID int64, sealed []byte)
 	return stored, err
 }
 
-// TOTPDevices implements auth.Store.
-func (s *Store) TOTPDevices(ctx context.Context, userID int64) ([]auth.TOTPDevice, error) {
-	var rows []totpDeviceRow
-	if err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Order("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("totp devices: %w", err)
-	}
-	out := make([]auth.TOTPDevice, len(rows))
-	for i, r := range rows {
-		out[i] = auth.TOTPDevice{ID: r.ID, UserID: r.UserID, Name: r.Name, SecretSealed: r.SecretSealed, LastStep: r.LastStep, CreatedAt: r.CreatedAt}
-	}
-	return out, nil
-}
-
 // CompleteLogin implements auth.Store: flow consumed, TOTP step advanced by
 // compare-and-set (or the new device stored), session created and audited, all
 // or nothing. Of two concurrent completions with one code, the second finds the
