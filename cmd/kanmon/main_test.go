@@ -349,6 +349,18 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
+// get returns the body of GET path.
+func (s *server) get(t *testing.T, path string) string {
+	t.Helper()
+	res, err := http.Get(s.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return string(body)
+}
+
 // checkAPI makes a few requests over real HTTP.
 func (s *server) checkAPI(t *testing.T) {
 	t.Helper()
@@ -385,6 +397,9 @@ func TestServe(t *testing.T) {
 		t.Errorf("dev secret key beside the database: %v, %v; want a 0600 file", fi, err)
 	}
 	s.checkAPI(t)
+	if body := s.get(t, "/dev/mail"); !strings.Contains(body, "開発用メールボックス") {
+		t.Errorf("dev mode has no mailbox at /dev/mail:\n%s", body)
+	}
 	s.stop(t)
 }
 
@@ -400,6 +415,9 @@ func TestServeProduction(t *testing.T) {
 			t.Errorf("a demo user was created outside dev mode:\n%s", s.stdout.String())
 		}
 		s.checkAPI(t)
+		if body := s.get(t, "/dev/mail"); strings.Contains(body, "開発用メールボックス") {
+			t.Errorf("the dev mailbox is served outside dev mode")
+		}
 		s.stop(t)
 	})
 }
