@@ -89,6 +89,24 @@ describe('App routes the server state to a screen', () => {
     await waitFor(() => !!root.querySelector('#verify-code'), 'code field');
   });
 
+  it('shows where the login stands when the flow moved on in another tab', async () => {
+    let state = 'mfa_setup_required';
+    const calls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const key = `${init.method ?? 'GET'} ${url}`;
+      calls.push(key);
+      if (key === 'GET /api/v1/login/flow') return Response.json(flow({ state, methods: ['totp'] }).body);
+      if (key === 'POST /api/v1/login/totp/setup') {
+        state = 'mfa_required'; // the other tab paired the device meanwhile
+        return Response.json({ type: 'about:blank', title: '', status: 409, code: 'step_not_allowed' }, { status: 409 });
+      }
+      return Response.json({ type: 'about:blank', title: '', status: 401, code: 'unauthenticated' }, { status: 401 });
+    });
+    render(<App />, root);
+    await waitFor(() => !!root.querySelector('#verify-code'), 'the code screen of the moved-on flow');
+    expect(calls.filter((c) => c === 'GET /api/v1/login/flow').length).toBe(2);
+  });
+
   it('returns to the login form when the flow has expired', async () => {
     const calls = stubApi({
       'GET /api/v1/login/flow': flow({ state: 'mfa_setup_required' }),

@@ -74,7 +74,10 @@ export function App() {
     setView(next);
   }
 
-  const restart = (reason: Problem) => navigate('/', { kind: 'login', reason });
+  const restart = (reason: Problem) =>
+    reason.code === 'step_not_allowed'
+      ? void resumeView().then(setView) // the flow moved on elsewhere: show where it stands now
+      : navigate('/', { kind: 'login', reason });
 
   async function showSession(notice?: 'registered'): Promise<void> {
     const session = await api.session();

@@ -58,11 +58,14 @@ export function problemMessage(p: Problem, t: Catalogue): string {
 }
 
 /**
- * Codes after which the login flow is gone: the SPA goes back to the login
- * form and shows the message there.
+ * Codes after which the screen no longer matches the login flow: the flow is
+ * gone (the SPA goes back to the login form and shows the message there), or
+ * it moved on elsewhere, in another tab say (`step_not_allowed`: the SPA asks
+ * the server where the login stands).
  */
 export const restartCodes: ReadonlySet<string> = new Set([
   'flow_not_found',
   'flow_expired',
   'flow_exhausted',
+  'step_not_allowed',
 ]);
