@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -11,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/kanmon/kanmon/api/apitest"
 	"github.com/kanmon/kanmon/api/auth"
 	"github.com/kanmon/kanmon/api/auth/authtest"
 	"github.com/kanmon/kanmon/api/store"
@@ -22,25 +21,6 @@ import (
 )
 
 const password = "correct horse battery staple"
-
-// syncBuffer is a bytes.Buffer safe for a server goroutine writing while the
-// test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // cli runs kanmon in-process against one database, with small argon2id
 // parameters and no memory limit (the test binary is not the server).
@@ -62,7 +42,7 @@ func newCLI(t *testing.T, dbURL string) *cli {
 // run runs kanmon with args and stdin and returns its output and error.
 func (c *cli) run(stdin string, args ...string) (stdout, stderr string, err error) {
 	c.t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut apitest.SyncBuffer
 	e := env{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}
 	err = run(context.Background(), args, e)
 	return out.String(), errOut.String(), err
@@ -289,7 +269,7 @@ type server struct {
 	base           string
 	cancel         context.CancelFunc
 	done           chan error
-	stdout, stderr *syncBuffer
+	stdout, stderr *apitest.SyncBuffer
 }
 
 // startServe runs `kanmon serve args… --addr <free port>` and waits until
@@ -298,7 +278,7 @@ func startServe(t *testing.T, c *cli, args ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	s := &server{base: "http://" + addr, cancel: cancel, done: make(chan error, 1), stdout: &apitest.SyncBuffer{}, stderr: &apitest.SyncBuffer{}}
 	t.Cleanup(cancel)
 	e := env{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(""), stdout: s.stdout, stderr: s.stderr}
 	_, port, _ := net.SplitHostPort(addr)
