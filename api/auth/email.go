@@ -18,11 +18,8 @@ import (
 // right after. Resends wait EmailResendAfter and are capped per hour.
 func (s *Service) SendEmailCode(ctx context.Context, token, lang string, c Client) (*FlowView, error) {
 	now := s.now()
-	f, err := s.flow(ctx, token, now)
+	f, err := s.flowAt(ctx, token, StepSendEmail, c, now)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Next(StepSendEmail, now); err != nil {
 		return nil, err
 	}
 	if next := f.EmailSentAt.Add(s.cfg.EmailResendAfter); !f.EmailSentAt.IsZero() && now.Before(next) {

@@ -207,12 +207,8 @@ func (s *Service) Flow(ctx context.Context, token string) (*FlowView, error) {
 // SetupTOTP returns the enrolment data of a flow that needs a first authenticator.
 // The secret is made once per flow: a reload shows the QR code already scanned.
 func (s *Service) SetupTOTP(ctx context.Context, token string) (*TOTPSetup, error) {
-	now := s.now()
-	f, err := s.flow(ctx, token, now)
+	f, err := s.flowAt(ctx, token, StepSetupTOTP, Client{}, s.now())
 	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Next(StepSetupTOTP, now); err != nil {
 		return nil, err
 	}
 	sealed := f.PendingTOTP
@@ -300,11 +296,8 @@ func (s *Service) codeStep(ctx context.Context, token, code string, step Step, c
 // codes sent at once, only as many are checked as the flow has attempts left.
 // The claim is not given back on success, since success consumes the flow.
 func (s *Service) authStep(ctx context.Context, token string, step Step, c Client, now time.Time) (*Flow, error) {
-	f, err := s.flowFor(ctx, token, c, now)
+	f, err := s.flowAt(ctx, token, step, c, now)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Next(step, now); err != nil {
 		return nil, err
 	}
 	if err := s.checkLimits(ctx, FoldUsername(f.Username), c.IP, f.Failures, now); err != nil {
@@ -346,6 +339,19 @@ func (s *Service) complete(ctx context.Context, f *Flow, c *Completion, opts Ver
 	}
 	res.Session = &IssuedToken{Token: token, ExpiresAt: c.Session.ExpiresAt}
 	return res, nil
+}
+
+// flowAt loads the live flow named by token, with the failures counted for c,
+// and checks that step is allowed in it now.
+func (s *Service) flowAt(ctx context.Context, token string, step Step, c Client, now time.Time) (*Flow, error) {
+	f, err := s.flowFor(ctx, token, c, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Next(step, now); err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // flow loads the live flow named by token.

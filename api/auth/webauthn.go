@@ -136,11 +136,8 @@ func (s *Service) loadWebAuthnUser(ctx context.Context, userID int64, name strin
 // navigator.credentials.get, as JSON. The challenge is kept on the flow.
 func (s *Service) BeginWebAuthnLogin(ctx context.Context, token string) ([]byte, error) {
 	now := s.now()
-	f, err := s.flow(ctx, token, now)
+	f, err := s.flowAt(ctx, token, StepBeginWebAuthn, Client{}, now)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := f.Next(StepBeginWebAuthn, now); err != nil {
 		return nil, err
 	}
 	u, _, err := s.loadWebAuthnUser(ctx, f.UserID, f.Username)
