@@ -197,7 +197,7 @@ func (s *Service) checkPassword(ctx context.Context, name, password string, c Cl
 // Flow returns the current state of the flow named by token, so a reloaded page
 // resumes where it was.
 func (s *Service) Flow(ctx context.Context, token string) (*FlowView, error) {
-	f, err := s.flow(ctx, token, s.now())
+	f, err := s.flowFor(ctx, token, Client{}, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -352,11 +352,6 @@ func (s *Service) flowAt(ctx context.Context, token string, step Step, c Client,
 		return nil, err
 	}
 	return f, nil
-}
-
-// flow loads the live flow named by token.
-func (s *Service) flow(ctx context.Context, token string, now time.Time) (*Flow, error) {
-	return s.flowFor(ctx, token, Client{}, now)
 }
 
 // flowFor loads the live flow named by token, with the failures counted for c.
